@@ -1,0 +1,26 @@
+package io.switchboard.shared.config;
+
+import java.util.Locale;
+
+/** The wire protocols a provider can speak. */
+public enum ProviderType {
+    /** Any OpenAI-compatible endpoint: OpenAI, Groq, Together, vLLM, Ollama and the like. */
+    OPENAI,
+    /** Deterministic, offline answers derived from the prompt. */
+    MOCK;
+
+    /** The lower-case name used in configuration. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The type named {@code id} in configuration. */
+    public static ProviderType fromId(String id) {
+        for (ProviderType t : values()) {
+            if (t.id().equals(id)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown provider type '" + id + "' (known: openai, mock)");
+    }
+}
