@@ -21,17 +21,18 @@ public record GatewayConfig(Map<String, ProviderConfig> providers, Map<String, M
         models = Map.copyOf(models);
         apiKeys = List.copyOf(apiKeys);
         Objects.requireNonNull(limits, "limits");
-        providers.forEach((name, p) -> {
-            if (!name.equals(p.name())) {
-                throw new IllegalArgumentException("provider key '" + name + "' differs from its name " + p.name());
+        for (Map.Entry<String, ProviderConfig> e : providers.entrySet()) {
+            if (!e.getKey().equals(e.getValue().name())) {
+                throw new IllegalArgumentException("provider key '" + e.getKey() + "' differs from its name "
+                        + e.getValue().name());
             }
-        });
-        models.forEach((alias, route) -> {
-            if (!providers.containsKey(route.provider())) {
-                throw new IllegalArgumentException("model '" + alias + "' routes to unknown provider '"
-                        + route.provider() + "'");
+        }
+        for (Map.Entry<String, ModelRoute> e : models.entrySet()) {
+            if (!providers.containsKey(e.getValue().provider())) {
+                throw new IllegalArgumentException("model '" + e.getKey() + "' routes to unknown provider '"
+                        + e.getValue().provider() + "'");
             }
-        });
+        }
     }
 
     /** A builder-style copy with another provider added. */

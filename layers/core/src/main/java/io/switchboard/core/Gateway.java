@@ -1,0 +1,181 @@
+package io.switchboard.core;
+
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.completion.CompletionService;
+import io.switchboard.core.config.MetricsMode;
+import io.switchboard.core.config.Settings;
+import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.metrics.GatewayMetrics;
+import io.switchboard.core.metrics.PowertoolsMetrics;
+import io.switchboard.core.provider.ModelRouter;
+import io.switchboard.core.provider.ProviderFactory;
+import io.switchboard.core.provider.ProviderRegistry;
+import io.switchboard.core.provider.mock.Sleeper;
+import io.switchboard.core.secrets.SecretResolver;
+import io.switchboard.core.secrets.SecretStore;
+import io.switchboard.core.secrets.SsmSecretStore;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
+import io.switchboard.shared.json.ChatJson;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One execution environment's gateway: built once per environment from its {@link Settings}, then serving every
+ * request of that environment. Cheap to construct; the HTTP client, the SSM client and each provider are built on
+ * first use.
+ */
+public final class Gateway implements AutoCloseable {
+    /** The completion route. */
+    public static final String CHAT_COMPLETIONS = "/v1/chat/completions";
+
+    private final Settings settings;
+    private final Ticker ticker;
+    private final GatewayMetrics metrics;
+    private final Lazy<HttpClient> httpClient;
+    private final SsmSecretStore ssm;
+    private final ProviderRegistry registry;
+    private final CompletionService completions;
+    private final AtomicBoolean cold = new AtomicBoolean(true);
+
+    private Gateway(Builder b) {
+        this.settings = b.settings;
+        this.ticker = b.ticker;
+        this.metrics = b.metrics != null ? b.metrics
+                : settings.metrics() == MetricsMode.OFF ? GatewayMetrics.noop()
+                : PowertoolsMetrics.create(settings, b.processEnv);
+        this.httpClient = Lazy.of("http-client", Gateway::newHttpClient, ticker, metrics);
+        this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), metrics);
+        SecretStore store = b.secretStore != null ? b.secretStore : ssm;
+        SecretResolver secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
+        this.registry = new ProviderRegistry(
+                new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+        this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
+                new ModelRouter(settings.config()), registry, metrics, ticker);
+    }
+
+    /** A gateway for the given environment variables, with system time. */
+    public static Gateway fromEnvironment(Map<String, String> env) {
+        return builder(Settings.from(env)).build();
+    }
+
+    /** A builder for {@code settings}. */
+    public static Builder builder(Settings settings) {
+        return new Builder(settings);
+    }
+
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_2)
+                .build();
+    }
+
+    /** Serves one request; never throws. */
+    public GatewayResponse handle(GatewayRequest request) {
+        long start = ticker.read();
+        if (cold.compareAndSet(true, false)) {
+            metrics.coldStart();
+        }
+        String path = request.path();
+        if (path.equals(CHAT_COMPLETIONS) || path.equals("/chat/completions")) {
+            if (!request.method().equals("POST")) {
+                return error(GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED,
+                        "Use POST for " + CHAT_COMPLETIONS + "."), Map.of("allow", "POST"));
+            }
+            return completions.handle(request, start);
+        }
+        return error(GatewayException.of(ErrorKind.NOT_FOUND, "No route for this path."), Map.of());
+    }
+
+    private static GatewayResponse error(GatewayException e, Map<String, String> extra) {
+        Map<String, String> headers = new HashMap<>(extra);
+        headers.put("content-type", "application/json");
+        return new GatewayResponse(e.status(), headers, ChatJson.writeError(e));
+    }
+
+    /** The settings this environment runs with. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** This environment's providers. */
+    public ProviderRegistry registry() {
+        return registry;
+    }
+
+    /** This environment's HTTP client holder. */
+    public Lazy<HttpClient> httpClient() {
+        return httpClient;
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        ssm.close();
+        httpClient.reset();
+    }
+
+    /** Builds a {@link Gateway}; every collaborator has a production default. */
+    public static final class Builder {
+        private final Settings settings;
+        private Ticker ticker = Ticker.system();
+        private InstantSource clock = InstantSource.system();
+        private Sleeper sleeper = Sleeper.system();
+        private GatewayMetrics metrics;
+        private SecretStore secretStore;
+        private Map<String, String> processEnv = System.getenv();
+
+        private Builder(Settings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** Monotonic time. */
+        public Builder ticker(Ticker t) {
+            this.ticker = Objects.requireNonNull(t);
+            return this;
+        }
+
+        /** Wall time. */
+        public Builder clock(InstantSource c) {
+            this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /** The mock provider's way to wait. */
+        public Builder sleeper(Sleeper s) {
+            this.sleeper = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /** Metrics instead of those the settings select. */
+        public Builder metrics(GatewayMetrics m) {
+            this.metrics = Objects.requireNonNull(m);
+            return this;
+        }
+
+        /** Where {@code ssm:} secrets are read from instead of SSM. */
+        public Builder secretStore(SecretStore s) {
+            this.secretStore = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /** The real process environment (it decides how EMF detects its environment). */
+        public Builder processEnv(Map<String, String> env) {
+            this.processEnv = Map.copyOf(env);
+            return this;
+        }
+
+        /** The gateway. */
+        public Gateway build() {
+            return new Gateway(this);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.switchboard.core.completion;
+
+import io.switchboard.core.Ticker;
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.metrics.GatewayMetrics;
+import io.switchboard.core.metrics.RequestOutcome;
+import io.switchboard.core.provider.ChatProvider;
+import io.switchboard.core.provider.ModelRouter;
+import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.provider.ProviderRegistry;
+import io.switchboard.core.provider.StreamResult;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
+import io.switchboard.shared.chat.ChatRequest;
+import io.switchboard.shared.chat.ChatResponse;
+import io.switchboard.shared.config.GatewayConfig;
+import io.switchboard.shared.config.ModelRoute;
+import io.switchboard.shared.config.ProviderConfig;
+import io.switchboard.shared.json.ChatJson;
+import io.switchboard.shared.json.ChatRequestReader;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/chat/completions}: authenticate, check size and type, read and validate, route, call the provider,
+ * write the completion (or its buffered event stream), and record one {@link RequestOutcome}. Every response carries
+ * {@code x-switchboard-upstream-ms} and {@code x-switchboard-overhead-ms}. Failures become OpenAI error bodies with
+ * caller-safe messages; unexpected ones are logged by class name only, never with a message, prompt or key.
+ */
+public final class CompletionService {
+    /** Time kept back from the invocation's remaining time so the gateway can still answer 504 itself. */
+    static final long DEADLINE_MARGIN_MILLIS = 750;
+
+    private final GatewayConfig config;
+    private final Authenticator authenticator;
+    private final ModelRouter router;
+    private final ProviderRegistry registry;
+    private final GatewayMetrics metrics;
+    private final Ticker ticker;
+
+    /** A service over one environment's collaborators. */
+    public CompletionService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
+            ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker) {
+        this.config = config;
+        this.authenticator = authenticator;
+        this.router = router;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.ticker = ticker;
+    }
+
+    /** Serves one request; never throws. */
+    public GatewayResponse handle(GatewayRequest request, long startNanos) {
+        ProviderCall call = null;
+        String provider = null;
+        int status;
+        byte[] body;
+        Map<String, String> headers = new HashMap<>(8);
+        int tokensIn = 0;
+        int tokensOut = 0;
+        String errorCode = null;
+        try {
+            authenticator.authenticate(request.header("authorization"));
+            checkContentType(request.header("content-type"));
+            if (request.body().length > config.limits().maxRequestBytes()) {
+                throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
+                        + config.limits().maxRequestBytes() + " bytes.");
+            }
+            ChatRequest chat = ChatRequestReader.read(request.body());
+            ModelRoute route = router.resolve(chat.model());
+            ProviderConfig providerConfig = config.providers().get(route.provider());
+            ChatProvider p = registry.get(providerConfig);
+            provider = p.name();
+            call = new ProviderCall(chat, route.providerModel(), timeout(providerConfig, request), request.requestId(),
+                    ticker);
+            if (chat.stream()) {
+                SseBuffer sse = new SseBuffer();
+                StreamResult result = p.stream(call, sse);
+                body = sse.finish();
+                tokensIn = result.usage().promptTokens();
+                tokensOut = result.usage().completionTokens();
+                headers.put("content-type", "text/event-stream; charset=utf-8");
+                headers.put("cache-control", "no-cache");
+            } else {
+                ChatResponse response = p.chat(call);
+                body = ChatJson.writeResponse(response);
+                tokensIn = response.usage().promptTokens();
+                tokensOut = response.usage().completionTokens();
+                headers.put("content-type", "application/json");
+            }
+            if (body.length > config.limits().maxResponseBytes()) {
+                throw GatewayException.of(ErrorKind.RESPONSE_TOO_LARGE, "The completion is larger than the "
+                        + config.limits().maxResponseBytes() + " bytes the platform can return; ask for fewer "
+                        + "tokens or choices.");
+            }
+            headers.put("x-switchboard-provider", provider);
+            status = 200;
+        } catch (GatewayException e) {
+            status = e.status();
+            errorCode = e.code();
+            body = ChatJson.writeError(e);
+            errorHeaders(e, headers);
+            if (e.status() >= 500) {
+                log(request, e.status(), e.code(), e.getCause());
+            }
+        } catch (RuntimeException | Error e) {
+            GatewayException g = GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request.");
+            status = g.status();
+            errorCode = g.code();
+            body = ChatJson.writeError(g);
+            errorHeaders(g, headers);
+            log(request, status, g.code(), e);
+        }
+        long upstream = call == null ? 0 : call.upstreamNanos();
+        long total = ticker.read() - startNanos;
+        headers.put("x-switchboard-upstream-ms", millis(upstream));
+        headers.put("x-switchboard-overhead-ms", millis(Math.max(0, total - upstream)));
+        if (request.requestId() != null) {
+            headers.put("x-request-id", request.requestId());
+        }
+        metrics.request(new RequestOutcome(status, total, upstream, provider,
+                call == null ? null : call.providerModel(), tokensIn, tokensOut, errorCode));
+        return new GatewayResponse(status, headers, body);
+    }
+
+    private Duration timeout(ProviderConfig provider, GatewayRequest request) {
+        long millis = Math.min(provider.timeout().toMillis(), config.limits().upstreamTimeout().toMillis());
+        if (request.remainingMillis() != Long.MAX_VALUE) {
+            long left = request.remainingMillis() - DEADLINE_MARGIN_MILLIS;
+            if (left <= 0) {
+                throw GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                        "The invocation has no time left to call the provider.");
+            }
+            millis = Math.min(millis, left);
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static void checkContentType(String contentType) {
+        if (contentType == null) {
+            return;
+        }
+        String ct = contentType.toLowerCase(Locale.ROOT);
+        if (!ct.startsWith("application/json") && !(ct.startsWith("application/") && ct.contains("+json"))) {
+            throw GatewayException.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+                    "Send the request body as 'Content-Type: application/json'.");
+        }
+    }
+
+    static void errorHeaders(GatewayException e, Map<String, String> headers) {
+        headers.put("content-type", "application/json");
+        if (e.retryAfterSeconds() >= 0) {
+            headers.put("retry-after", Long.toString(e.retryAfterSeconds()));
+        }
+        if (e.kind() == ErrorKind.AUTHENTICATION) {
+            headers.put("www-authenticate", "Bearer");
+        }
+    }
+
+    /** Milliseconds with microsecond precision, as a header value. */
+    static String millis(long nanos) {
+        long micros = nanos / 1000;
+        StringBuilder sb = new StringBuilder(12).append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) {
+            sb.append('0');
+        }
+        if (frac < 10) {
+            sb.append('0');
+        }
+        return sb.append(frac).toString();
+    }
+
+    private static void log(GatewayRequest request, int status, String code, Throwable cause) {
+        System.err.println("{\"level\":\"ERROR\",\"requestId\":\"" + safe(request.requestId()) + "\",\"status\":"
+                + status + ",\"code\":\"" + code + "\",\"cause\":\""
+                + (cause == null ? "" : cause.getClass().getName()) + "\"}");
+    }
+
+    private static String safe(String s) {
+        return s == null ? "" : s.replaceAll("[^A-Za-z0-9_.:-]", "");
+    }
+}

@@ -1,0 +1,2 @@
+/** Configuration read in one place: {@link io.switchboard.core.config.Settings#from(java.util.Map)}. */
+package io.switchboard.core.config;

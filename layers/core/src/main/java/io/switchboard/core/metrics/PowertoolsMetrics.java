@@ -1,0 +1,98 @@
+package io.switchboard.core.metrics;
+
+import io.switchboard.core.config.EnvNames;
+import io.switchboard.core.config.Settings;
+import java.util.Map;
+import software.amazon.cloudwatchlogs.emf.config.EnvironmentConfigurationProvider;
+import software.amazon.cloudwatchlogs.emf.environment.Environments;
+import software.amazon.lambda.powertools.metrics.Metrics;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
+
+/**
+ * Gateway metrics through Powertools for AWS Lambda (Java), functional API, no AspectJ. Each request is one EMF
+ * document with dimension {@code Service}: {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency},
+ * {@code Overhead}, {@code UpstreamLatency}, {@code TokensIn}, {@code TokensOut}; the exact status, provider, model and
+ * error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
+ * its methods are synchronized because one Powertools context is not thread-safe.
+ */
+public final class PowertoolsMetrics implements GatewayMetrics {
+    private static final double NANOS_PER_MS = 1_000_000.0;
+
+    private final Metrics metrics;
+    private final String namespace;
+    private final String functionName;
+
+    private PowertoolsMetrics(Metrics metrics, String namespace, String functionName) {
+        this.metrics = metrics;
+        this.namespace = namespace;
+        this.functionName = functionName;
+    }
+
+    /**
+     * Metrics for one environment. Outside Lambda, unless {@code AWS_EMF_ENVIRONMENT} says otherwise, EMF is pinned
+     * to its {@code Local} environment first: its auto-detection would otherwise probe an instance-metadata address.
+     */
+    public static PowertoolsMetrics create(Settings settings, Map<String, String> processEnv) {
+        if (!Settings.insideLambda(processEnv) && processEnv.get(EnvNames.EMF_ENVIRONMENT) == null) {
+            EnvironmentConfigurationProvider.getConfig().setEnvironmentOverride(Environments.Local);
+        }
+        Metrics m = new EmfMetricsProvider().getMetricsInstance();
+        m.setNamespace(settings.metricsNamespace());
+        m.setDefaultDimensions(DimensionSet.of("Service", settings.service()));
+        m.setRaiseOnEmptyMetrics(false);
+        return new PowertoolsMetrics(m, settings.metricsNamespace(), settings.functionName());
+    }
+
+    @Override
+    public synchronized void coldStart() {
+        safely(() -> metrics.flushSingleMetric("ColdStart", 1, MetricUnit.COUNT, namespace,
+                DimensionSet.of("FunctionName", functionName)));
+    }
+
+    @Override
+    public synchronized void request(RequestOutcome o) {
+        safely(() -> {
+            metrics.addMetric("Requests", 1, MetricUnit.COUNT);
+            metrics.addMetric(o.status() < 400 ? "Status2xx" : o.status() < 500 ? "Status4xx" : "Status5xx", 1,
+                    MetricUnit.COUNT);
+            if (o.status() == 429) {
+                metrics.addMetric("Throttled", 1, MetricUnit.COUNT);
+            }
+            metrics.addMetric("Latency", o.latencyNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            metrics.addMetric("Overhead", o.overheadNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            if (o.upstreamNanos() > 0) {
+                metrics.addMetric("UpstreamLatency", o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            }
+            if (o.tokensIn() > 0 || o.tokensOut() > 0) {
+                metrics.addMetric("TokensIn", o.tokensIn(), MetricUnit.COUNT);
+                metrics.addMetric("TokensOut", o.tokensOut(), MetricUnit.COUNT);
+            }
+            metrics.addMetadata("status", o.status());
+            if (o.provider() != null) {
+                metrics.addMetadata("provider", o.provider());
+                metrics.addMetadata("model", o.model());
+            }
+            if (o.errorCode() != null) {
+                metrics.addMetadata("errorCode", o.errorCode());
+            }
+            metrics.flush();
+        });
+    }
+
+    @Override
+    public synchronized void built(String name, long nanos) {
+        safely(() -> metrics.flushSingleMetric("LazyInit", nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, namespace,
+                DimensionSet.of("Component", name)));
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // metrics must never fail a request
+            System.err.println("switchboard: metrics dropped: " + e.getClass().getName());
+        }
+    }
+}

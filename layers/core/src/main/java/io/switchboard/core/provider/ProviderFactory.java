@@ -1,0 +1,30 @@
+package io.switchboard.core.provider;
+
+import io.switchboard.core.provider.mock.MockProvider;
+import io.switchboard.core.provider.mock.Sleeper;
+import io.switchboard.core.provider.openai.OpenAiProvider;
+import io.switchboard.core.secrets.SecretResolver;
+import io.switchboard.shared.config.ProviderConfig;
+import java.net.http.HttpClient;
+import java.time.InstantSource;
+import java.util.function.Supplier;
+
+/**
+ * Builds providers from their configuration, handing each the environment's shared collaborators.
+ *
+ * @param httpClient the environment's one HTTP client, built on first use
+ * @param secrets resolves provider keys
+ * @param clock wall time (for {@code created} and HTTP dates)
+ * @param sleeper the mock provider's simulated latency
+ */
+public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver secrets, InstantSource clock,
+        Sleeper sleeper) {
+
+    /** A new provider for {@code config}. */
+    public ChatProvider create(ProviderConfig config) {
+        return switch (config.type()) {
+            case OPENAI -> new OpenAiProvider(config, httpClient, secrets, clock);
+            case MOCK -> new MockProvider(config, clock, sleeper);
+        };
+    }
+}

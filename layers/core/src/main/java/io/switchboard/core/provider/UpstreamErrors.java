@@ -1,0 +1,166 @@
+package io.switchboard.core.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
+import io.switchboard.shared.json.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * The one table from upstream failures to the gateway's taxonomy. Upstream messages are never passed on (they may
+ * quote the prompt); only short identifiers ({@code param}, {@code code}) are, when they look like identifiers.
+ */
+public final class UpstreamErrors {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.\\[\\]-]{1,64}");
+    private static final long MAX_RETRY_AFTER_SECONDS = 3600;
+
+    private UpstreamErrors() {
+    }
+
+    /**
+     * The gateway error for an upstream HTTP status.
+     *
+     * @param provider the provider's name, for the message
+     * @param status the upstream status (not 2xx)
+     * @param retryAfter the upstream {@code Retry-After} header, or null
+     * @param retryAfterMs the upstream {@code retry-after-ms} header, or null
+     * @param body the upstream body, possibly an OpenAI error object
+     * @param now the current time, to read an HTTP-date {@code Retry-After}
+     */
+    public static GatewayException fromStatus(String provider, int status, String retryAfter, String retryAfterMs,
+            byte[] body, Instant now) {
+        GatewayException e = switch (status) {
+            case 400, 409, 413, 422 -> GatewayException.of(ErrorKind.UPSTREAM_INVALID_REQUEST,
+                    "Provider '" + provider + "' rejected the request as invalid (HTTP " + status + ").");
+            case 401, 403 -> GatewayException.of(ErrorKind.UPSTREAM_AUTHENTICATION,
+                    "Provider '" + provider + "' refused the gateway's credentials.");
+            case 404 -> GatewayException.of(ErrorKind.MODEL_NOT_FOUND,
+                    "Provider '" + provider + "' does not serve the requested model.").withParam("model");
+            case 408 -> GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                    "Provider '" + provider + "' timed out.");
+            case 429 -> GatewayException.of(ErrorKind.RATE_LIMITED,
+                    "Provider '" + provider + "' is rate limiting requests; retry later.");
+            default -> GatewayException.of(ErrorKind.UPSTREAM_ERROR,
+                    "Provider '" + provider + "' failed (HTTP " + status + ").");
+        };
+        if (e.kind() == ErrorKind.UPSTREAM_INVALID_REQUEST) {
+            Optional<JsonNode> err = errorObject(body);
+            if (err.isPresent()) {
+                String param = identifier(err.get().get("param"));
+                String code = identifier(err.get().get("code"));
+                if (param != null) {
+                    e = e.withParam(param);
+                }
+                if (code != null) {
+                    e = e.withCode(code);
+                }
+            }
+        }
+        if (status == 429 || status == 503) {
+            long seconds = retryAfterSeconds(retryAfter, retryAfterMs, now);
+            if (seconds >= 0) {
+                e = e.withRetryAfter(seconds);
+            }
+        }
+        return e;
+    }
+
+    /** Maps any failure of a provider call. Gateway errors pass through unchanged. */
+    public static GatewayException map(String provider, Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof GatewayException g) {
+            return g;
+        }
+        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+            return GatewayException.of(ErrorKind.UPSTREAM_ERROR, "Provider '" + provider + "' is unreachable.")
+                    .withCode("upstream_unavailable").withCause(cause);
+        }
+        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+            return GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                    "Provider '" + provider + "' did not answer in time.").withCause(cause);
+        }
+        if (cause instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                    "The call to provider '" + provider + "' was interrupted.").withCause(cause);
+        }
+        if (cause instanceof IOException) {
+            return GatewayException.of(ErrorKind.UPSTREAM_ERROR,
+                    "The connection to provider '" + provider + "' failed.").withCause(cause);
+        }
+        return GatewayException.of(ErrorKind.INTERNAL, "The gateway failed while calling provider '" + provider
+                + "'.").withCause(cause);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    /** Seconds from {@code Retry-After} (seconds or HTTP-date) or {@code retry-after-ms}; -1 when absent. */
+    static long retryAfterSeconds(String retryAfter, String retryAfterMs, Instant now) {
+        if (retryAfterMs != null) {
+            try {
+                double ms = Double.parseDouble(retryAfterMs.strip());
+                if (ms >= 0) {
+                    return clamp((long) Math.ceil(ms / 1000.0));
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to Retry-After
+            }
+        }
+        if (retryAfter == null || retryAfter.isBlank()) {
+            return -1;
+        }
+        String v = retryAfter.strip();
+        try {
+            return clamp((long) Math.ceil(Double.parseDouble(v)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                return clamp(Math.max(0, Duration.between(now, at.toInstant()).toSeconds()));
+            } catch (RuntimeException notDate) {
+                return -1;
+            }
+        }
+    }
+
+    private static long clamp(long seconds) {
+        return Math.max(0, Math.min(MAX_RETRY_AFTER_SECONDS, seconds));
+    }
+
+    private static Optional<JsonNode> errorObject(byte[] body) {
+        if (body == null || body.length == 0 || body.length > 64 * 1024) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode err = Json.MAPPER.readTree(body).path("error");
+            return err.isObject() ? Optional.of(err) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String identifier(JsonNode n) {
+        if (n == null || !n.isTextual()) {
+            return null;
+        }
+        String s = n.textValue();
+        return IDENTIFIER.matcher(s).matches() ? s : null;
+    }
+}
