@@ -1,0 +1,24 @@
+# Build targets for `sam build` (BuildMethod: makefile). SAM builds each CodeUri on its own, which cannot see a
+# Maven reactor; so every target builds the whole reactor once (skipped when its artefacts are already fresh) and
+# copies out its own artefact into $(ARTIFACTS_DIR).
+MVN ?= mvn -B -ntp -q
+LAYER_ZIP := layers/core/target/switchboard-layer.zip
+COMPLETION_JAR := functions/completion/target/switchboard-completion.jar
+
+.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction
+
+artefacts:
+	@if [ ! -f $(LAYER_ZIP) ] || [ ! -f $(COMPLETION_JAR) ] || \
+	    [ -n "$$(find shared layers functions pom.xml -newer $(LAYER_ZIP) -name '*.java' -o -newer $(LAYER_ZIP) -name 'pom.xml' 2>/dev/null | head -n 1)" ]; then \
+	  $(MVN) -DskipTests -pl layers/core,functions/completion -am package; \
+	fi
+
+# A Java layer's content is java/lib/*.jar.
+build-SwitchboardLayer: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(LAYER_ZIP)"
+
+# The function artefact is its own classes only; everything else is in the layer.
+build-CompletionFunction: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(COMPLETION_JAR)" -x 'META-INF/maven/*'
