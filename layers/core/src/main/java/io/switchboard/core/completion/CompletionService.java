@@ -144,8 +144,11 @@ public final class CompletionService {
         if (contentType == null) {
             return;
         }
-        String ct = contentType.toLowerCase(Locale.ROOT);
-        if (!ct.startsWith("application/json") && !(ct.startsWith("application/") && ct.contains("+json"))) {
+        String ct = contentType.toLowerCase(Locale.ROOT).strip();
+        // JSON, plus the two types clients send JSON under by accident (curl -d's default, and text/plain).
+        boolean json = ct.startsWith("application/json") || (ct.startsWith("application/") && ct.contains("+json"))
+                || ct.startsWith("application/x-www-form-urlencoded") || ct.startsWith("text/plain") || ct.isEmpty();
+        if (!json) {
             throw GatewayException.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
                     "Send the request body as 'Content-Type: application/json'.");
         }

@@ -1,0 +1,72 @@
+package io.switchboard.local;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One emulated Lambda execution environment: one thread, one handler instance built on its first invocation (the
+ * init phase), one invocation at a time. After a timeout it is discarded, as Lambda discards an environment whose
+ * invocation timed out.
+ */
+final class ExecutionEnvironment {
+    /** Lambda's limit on the init phase. */
+    static final Duration INIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final FunctionSpec spec;
+    private final Map<String, String> env;
+    private final ExecutorService thread;
+    private final int id = IDS.incrementAndGet();
+    private HandlerInvoker invoker;
+    private long initNanos = -1;
+
+    ExecutionEnvironment(FunctionSpec spec, Map<String, String> env) {
+        this.spec = spec;
+        this.env = env;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "env-" + spec.logicalId() + "-" + id);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs one invocation; throws {@link TimeoutException} past the function timeout (plus init on the first). */
+    byte[] invoke(byte[] eventJson, String requestId) throws Exception {
+        boolean cold = invoker == null;
+        long budget = spec.timeout().toNanos() + (cold ? INIT_TIMEOUT.toNanos() : 0);
+        Future<byte[]> f = thread.submit(() -> {
+            if (invoker == null) {
+                long start = System.nanoTime();
+                invoker = HandlerInvoker.create(spec, env, ExecutionEnvironment.class.getClassLoader());
+                initNanos = System.nanoTime() - start;
+            }
+            long deadline = System.nanoTime() + spec.timeout().toNanos();
+            return invoker.invoke(eventJson, new LocalContext(requestId, spec, deadline));
+        });
+        try {
+            return f.get(budget, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw e;
+        }
+    }
+
+    /** How long the init phase took, or -1 before it ran. */
+    long initNanos() {
+        return initNanos;
+    }
+
+    int id() {
+        return id;
+    }
+
+    void destroy() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,59 @@
+package io.switchboard.local;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * The execution environments of one function: reused most-recently-used first (as Lambda keeps warm environments
+ * busy), created on demand up to the reserved concurrency, and beyond that none: the caller is throttled.
+ */
+final class FunctionPool {
+    private final FunctionSpec spec;
+    private final Map<String, String> env;
+    private final Deque<ExecutionEnvironment> idle = new ArrayDeque<>();
+    private int live;
+
+    FunctionPool(FunctionSpec spec, Map<String, String> env) {
+        this.spec = spec;
+        this.env = env;
+    }
+
+    FunctionSpec spec() {
+        return spec;
+    }
+
+    /** An environment to invoke, or null when all {@code reservedConcurrency} are busy. */
+    synchronized ExecutionEnvironment acquire() {
+        ExecutionEnvironment e = idle.pollFirst();
+        if (e != null) {
+            return e;
+        }
+        if (live >= spec.reservedConcurrency()) {
+            return null;
+        }
+        live++;
+        return new ExecutionEnvironment(spec, env);
+    }
+
+    /** Returns a healthy environment for reuse. */
+    synchronized void release(ExecutionEnvironment e) {
+        idle.addFirst(e);
+    }
+
+    /** Drops an environment that must not be reused. */
+    synchronized void discard(ExecutionEnvironment e) {
+        live--;
+        e.destroy();
+    }
+
+    /** Environments alive now. */
+    synchronized int live() {
+        return live;
+    }
+
+    synchronized void shutdown() {
+        idle.forEach(ExecutionEnvironment::destroy);
+        idle.clear();
+    }
+}

@@ -1,0 +1,266 @@
+package io.switchboard.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.switchboard.core.auth.Authenticator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs the gateway on loopback: serves every HTTP API route of {@code template.yaml} by invoking the function that
+ * declares it, as API Gateway and Lambda would (payload v2 events, one request at a time per environment, at most
+ * the reserved concurrency of environments, the function's timeout and environment). No Docker, no AWS account.
+ */
+public final class LocalGateway implements AutoCloseable {
+    /** The key local runs accept unless {@code SWITCHBOARD_DEV_KEY} names another. */
+    public static final String DEFAULT_DEV_KEY = "sk-switchboard-dev";
+    /** Lambda's synchronous invocation payload limit. */
+    static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+    private final HttpServer server;
+    private final ExecutorService requests;
+    private final List<FunctionPool> pools = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    private LocalGateway(HttpServer server, ExecutorService requests, List<FunctionPool> pools) {
+        this.server = server;
+        this.requests = requests;
+        this.pools.addAll(pools);
+    }
+
+    /**
+     * Starts serving {@code template}'s functions on 127.0.0.1:{@code port} (0 picks a free port).
+     *
+     * @param processEnv the variables a local deployment sees on top of the template's (provider keys, overrides)
+     * @param parameters template parameter overrides
+     */
+    public static LocalGateway start(Path template, int port, Map<String, String> processEnv,
+            Map<String, String> parameters) throws IOException {
+        SamTemplate t = SamTemplate.read(template, parameters);
+        List<FunctionPool> pools = new ArrayList<>();
+        for (FunctionSpec spec : t.functions()) {
+            if (!spec.routes().isEmpty()) {
+                pools.add(new FunctionPool(spec, environment(spec, processEnv)));
+            }
+        }
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+        ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+        LocalGateway g = new LocalGateway(server, requests, pools);
+        server.setExecutor(requests);
+        server.createContext("/", g::serve);
+        server.start();
+        return g;
+    }
+
+    /**
+     * A function's environment: the template's variables, overridden by the same names set in the process, plus the
+     * process's other variables (provider keys), the variables Lambda itself sets, and loopback-safe AWS settings.
+     */
+    static Map<String, String> environment(FunctionSpec spec, Map<String, String> processEnv) {
+        Map<String, String> env = new HashMap<>(processEnv);
+        spec.environment().forEach((k, v) -> {
+            if (!processEnv.containsKey(k)) {
+                env.put(k, v);
+            }
+        });
+        if (env.getOrDefault("SWITCHBOARD_API_KEYS", "").isBlank()) {
+            String devKey = processEnv.getOrDefault("SWITCHBOARD_DEV_KEY", DEFAULT_DEV_KEY);
+            env.put("SWITCHBOARD_API_KEYS", "local:" + Authenticator.sha256Hex(devKey));
+        }
+        env.put("AWS_LAMBDA_FUNCTION_NAME", spec.logicalId());
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+        env.putIfAbsent("AWS_REGION", "us-east-1");
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.putIfAbsent("AWS_EMF_ENVIRONMENT", "Local");
+        env.putIfAbsent("SWITCHBOARD_METRICS", "off");
+        return env;
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The routes served, as {@code METHOD /path -> Function}. */
+    public List<String> routes() {
+        List<String> out = new ArrayList<>();
+        for (FunctionPool p : pools) {
+            for (Route r : p.spec().routes()) {
+                out.add(r.key() + " -> " + p.spec().logicalId() + " (reserved concurrency "
+                        + p.spec().reservedConcurrency() + ", timeout " + p.spec().timeout().toSeconds() + "s)");
+            }
+        }
+        return out;
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        try (ex) {
+            String method = ex.getRequestMethod().toUpperCase(java.util.Locale.ROOT);
+            String path = ex.getRequestURI().getRawPath();
+            FunctionPool pool = null;
+            Route route = null;
+            for (FunctionPool p : pools) {
+                for (Route r : p.spec().routes()) {
+                    if (r.matches(method, path)) {
+                        pool = p;
+                        route = r;
+                    }
+                }
+            }
+            if (pool == null) {
+                send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
+                return;
+            }
+            byte[] body = readBody(ex.getRequestBody());
+            if (body == null) {
+                send(ex, 413, Map.of("content-type", "application/json"),
+                        "{\"message\":\"Request Entity Too Large\"}");
+                return;
+            }
+            String requestId = "local-" + Long.toHexString(System.currentTimeMillis()) + "-" + ids.incrementAndGet();
+            byte[] event = HttpApiEvents.event(route, method, path, ex.getRequestURI().getRawQuery(),
+                    ex.getRequestHeaders(), body, requestId, ex.getRemoteAddress().getAddress().getHostAddress(),
+                    Instant.now());
+            ExecutionEnvironment env = pool.acquire();
+            if (env == null) {
+                Map<String, String> h = new LinkedHashMap<>();
+                h.put("content-type", "application/json");
+                h.put("retry-after", "1");
+                h.put("apigw-requestid", requestId);
+                send(ex, 429, h, "{\"error\":{\"message\":\"All " + pool.spec().reservedConcurrency()
+                        + " execution environments of " + pool.spec().logicalId() + " are busy (reserved "
+                        + "concurrency); retry later.\",\"type\":\"rate_limit_error\",\"param\":null,"
+                        + "\"code\":\"concurrency_limit_exceeded\"}}");
+                return;
+            }
+            byte[] result;
+            try {
+                result = env.invoke(event, requestId);
+                pool.release(env);
+            } catch (TimeoutException e) {
+                pool.discard(env);
+                System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
+                        + " seconds; the environment is discarded");
+                send(ex, 500, Map.of("content-type", "application/json"),
+                        "{\"message\":\"Internal Server Error\"}");
+                return;
+            } catch (Exception e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                        ? e.getCause() : e;
+                pool.discard(env);
+                System.err.println(requestId + " function error: " + cause.getClass().getName());
+                send(ex, 500, Map.of("content-type", "application/json"),
+                        "{\"message\":\"Internal Server Error\"}");
+                return;
+            }
+            HttpApiEvents.Answer answer = HttpApiEvents.answer(result);
+            Map<String, String> headers = new LinkedHashMap<>(answer.headers());
+            headers.put("apigw-requestid", requestId);
+            for (String c : answer.cookies()) {
+                ex.getResponseHeaders().add("set-cookie", c);
+            }
+            send(ex, answer.status(), headers, answer.body());
+        }
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] body = in.readNBytes(MAX_EVENT_BYTES + 1);
+        return body.length > MAX_EVENT_BYTES ? null : body;
+    }
+
+    private static void send(HttpExchange ex, int status, Map<String, String> headers, String body)
+            throws IOException {
+        send(ex, status, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, Map<String, String> headers, byte[] body)
+            throws IOException {
+        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        requests.shutdownNow();
+        pools.forEach(FunctionPool::shutdown);
+    }
+
+    /**
+     * {@code java -jar switchboard-local.jar [--port N] [--template PATH] [--param Name=Value ...]}; the port also
+     * comes from {@code SWITCHBOARD_PORT} (default 3000), the template is found from the working directory upwards.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        int port = Integer.parseInt(env.getOrDefault("SWITCHBOARD_PORT", "3000"));
+        Path template = null;
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--template" -> template = Path.of(args[++i]);
+                case "--param" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    params.put(kv[0], kv.length > 1 ? kv[1] : "");
+                }
+                default -> {
+                    System.err.println("usage: switchboard-local [--port N] [--template template.yaml] "
+                            + "[--param Name=Value]...");
+                    System.exit(2);
+                }
+            }
+        }
+        if (template == null) {
+            template = findTemplate();
+        }
+        LocalGateway g = start(template, port, env, params);
+        Runtime.getRuntime().addShutdownHook(new Thread(g::close));
+        String devKey = env.getOrDefault("SWITCHBOARD_DEV_KEY", DEFAULT_DEV_KEY);
+        long sinceStart = java.time.Duration.between(
+                ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()).toMillis();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Switchboard local gateway on http://127.0.0.1:").append(g.port()).append(" (ready ")
+                .append(sinceStart).append(" ms after JVM start)\n");
+        g.routes().forEach(r -> sb.append("  ").append(r).append('\n'));
+        if (env.getOrDefault("SWITCHBOARD_API_KEYS", "").isBlank()) {
+            sb.append("Gateway key (local only): ").append(devKey).append('\n');
+        }
+        sb.append("Try:\n  curl -s http://127.0.0.1:").append(g.port()).append("/v1/chat/completions \\\n")
+                .append("    -H 'Authorization: Bearer ").append(devKey).append("' -H 'Content-Type: application/json' \\\n")
+                .append("    -d '{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'\n");
+        System.out.print(sb);
+        System.out.flush();
+    }
+
+    private static Path findTemplate() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path t = dir.resolve("template.yaml");
+            if (Files.isRegularFile(t)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("template.yaml not found here or above; pass --template");
+    }
+}

@@ -1,0 +1,211 @@
+package io.switchboard.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the functions of a SAM template: handler, timeout, memory, reserved concurrency, environment (Globals merged
+ * with the function's) and HTTP API routes. Intrinsics are resolved as a local deployment would see them: parameters
+ * take their defaults unless overridden, pseudo parameters get local values, and {@code Fn::If}, {@code Fn::Sub},
+ * {@code Fn::Join}, {@code Fn::Equals}, {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or} are evaluated. A value that
+ * cannot be resolved locally (say {@code Fn::GetAtt}) is left out. The template must use the long form of
+ * intrinsics ({@code Ref:}, {@code Fn::Sub:}); short tags ({@code !Ref}) are rejected with a clear error.
+ */
+public final class SamTemplate {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern SUB = Pattern.compile("\\$\\{([^}!]+)}");
+    private static final Object UNRESOLVED = new Object();
+
+    private final JsonNode root;
+    private final Map<String, String> parameters;
+
+    private SamTemplate(JsonNode root, Map<String, String> overrides) {
+        this.root = root;
+        this.parameters = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Parameters").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            JsonNode d = p.getValue().get("Default");
+            if (d != null) {
+                parameters.put(p.getKey(), d.asText());
+            }
+        }
+        parameters.putAll(overrides);
+        parameters.put("AWS::Region", overrides.getOrDefault("AWS::Region", "us-east-1"));
+        parameters.put("AWS::AccountId", "123456789012");
+        parameters.put("AWS::StackName", "switchboard-local");
+        parameters.put("AWS::Partition", "aws");
+        parameters.put("AWS::URLSuffix", "amazonaws.com");
+    }
+
+    /** Reads {@code file}; {@code overrides} replace parameter defaults. */
+    public static SamTemplate read(Path file, Map<String, String> overrides) throws IOException {
+        String text = Files.readString(file);
+        Matcher shortTag = Pattern.compile("(?m):\\s+!(Ref|Sub|GetAtt|If|Join|Equals|Not|Select)\\b").matcher(text);
+        if (shortTag.find()) {
+            throw new IllegalArgumentException(file + " uses the short intrinsic tag !" + shortTag.group(1)
+                    + "; write the long form (Ref:, Fn::Sub:, ...) so every YAML reader understands it");
+        }
+        return new SamTemplate(YAML.readTree(text), overrides);
+    }
+
+    /** The template's {@code AWS::Serverless::Function}s, in declaration order. */
+    public List<FunctionSpec> functions() {
+        JsonNode globals = root.path("Globals").path("Function");
+        List<FunctionSpec> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Resources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> r = it.next();
+            if (!"AWS::Serverless::Function".equals(r.getValue().path("Type").asText())) {
+                continue;
+            }
+            JsonNode props = r.getValue().path("Properties");
+            Map<String, String> env = new LinkedHashMap<>();
+            putEnv(env, globals.path("Environment").path("Variables"));
+            putEnv(env, props.path("Environment").path("Variables"));
+            String handler = text(prop(props, globals, "Handler"), null);
+            if (handler == null) {
+                throw new IllegalArgumentException(r.getKey() + " has no Handler");
+            }
+            int timeout = Integer.parseInt(text(prop(props, globals, "Timeout"), "3"));
+            int memory = Integer.parseInt(text(prop(props, globals, "MemorySize"), "128"));
+            String reserved = text(prop(props, globals, "ReservedConcurrentExecutions"), null);
+            List<Route> routes = new ArrayList<>();
+            for (Iterator<JsonNode> events = props.path("Events").elements(); events.hasNext(); ) {
+                JsonNode e = events.next();
+                if ("HttpApi".equals(e.path("Type").asText())) {
+                    routes.add(new Route(text(e.path("Properties").get("Method"), "ANY"),
+                            text(e.path("Properties").get("Path"), "/")));
+                }
+            }
+            out.add(new FunctionSpec(r.getKey(), handler, Duration.ofSeconds(timeout), memory,
+                    reserved == null ? 1000 : Integer.parseInt(reserved), env, routes));
+        }
+        return out;
+    }
+
+    private static JsonNode prop(JsonNode props, JsonNode globals, String name) {
+        JsonNode v = props.get(name);
+        return v != null ? v : globals.get(name);
+    }
+
+    private void putEnv(Map<String, String> env, JsonNode vars) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = vars.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> v = it.next();
+            Object value = eval(v.getValue());
+            if (value != UNRESOLVED && value != null) {
+                env.put(v.getKey(), value.toString());
+            } else {
+                env.remove(v.getKey());
+            }
+        }
+    }
+
+    private String text(JsonNode node, String fallback) {
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        Object v = eval(node);
+        return v == UNRESOLVED || v == null ? fallback : v.toString();
+    }
+
+    /** Evaluates a value: a scalar, or an intrinsic function. Returns {@link #UNRESOLVED} when it cannot. */
+    private Object eval(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isValueNode()) {
+            return n.isBoolean() ? Boolean.toString(n.booleanValue()) : n.asText();
+        }
+        if (n.isObject() && n.size() == 1) {
+            Map.Entry<String, JsonNode> f = n.fields().next();
+            JsonNode a = f.getValue();
+            switch (f.getKey()) {
+                case "Ref" -> {
+                    if (a.asText().equals("AWS::NoValue")) {
+                        return null;
+                    }
+                    String p = parameters.get(a.asText());
+                    return p == null ? UNRESOLVED : p;
+                }
+                case "Fn::Sub" -> {
+                    String template = a.isArray() ? a.get(0).asText() : a.asText();
+                    Matcher m = SUB.matcher(template);
+                    StringBuilder sb = new StringBuilder();
+                    while (m.find()) {
+                        String p = parameters.get(m.group(1));
+                        if (p == null) {
+                            return UNRESOLVED;
+                        }
+                        m.appendReplacement(sb, Matcher.quoteReplacement(p));
+                    }
+                    m.appendTail(sb);
+                    return sb.toString();
+                }
+                case "Fn::Join" -> {
+                    StringBuilder sb = new StringBuilder();
+                    String sep = a.get(0).asText();
+                    for (int i = 0; i < a.get(1).size(); i++) {
+                        Object part = eval(a.get(1).get(i));
+                        if (part == UNRESOLVED) {
+                            return UNRESOLVED;
+                        }
+                        sb.append(i > 0 ? sep : "").append(part == null ? "" : part);
+                    }
+                    return sb.toString();
+                }
+                case "Fn::If" -> {
+                    Object cond = condition(a.get(0).asText());
+                    if (cond == UNRESOLVED) {
+                        return UNRESOLVED;
+                    }
+                    return eval(a.get((Boolean) cond ? 1 : 2));
+                }
+                case "Fn::Equals" -> {
+                    Object l = eval(a.get(0));
+                    Object r = eval(a.get(1));
+                    return l == UNRESOLVED || r == UNRESOLVED ? UNRESOLVED : String.valueOf(l).equals(String.valueOf(r));
+                }
+                case "Fn::Not" -> {
+                    Object v = eval(a.get(0));
+                    return v instanceof Boolean b ? !b : UNRESOLVED;
+                }
+                case "Fn::And", "Fn::Or" -> {
+                    boolean and = f.getKey().equals("Fn::And");
+                    boolean acc = and;
+                    for (JsonNode c : a) {
+                        Object v = eval(c);
+                        if (!(v instanceof Boolean b)) {
+                            return UNRESOLVED;
+                        }
+                        acc = and ? acc && b : acc || b;
+                    }
+                    return acc;
+                }
+                case "Condition" -> {
+                    return condition(a.asText());
+                }
+                default -> {
+                    return UNRESOLVED;
+                }
+            }
+        }
+        return UNRESOLVED;
+    }
+
+    private Object condition(String name) {
+        JsonNode c = root.path("Conditions").get(name);
+        return c == null ? UNRESOLVED : eval(c);
+    }
+}
