@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +24,23 @@ import java.util.regex.Pattern;
  * quote the prompt); only short identifiers ({@code param}, {@code code}) are, when they look like identifiers.
  */
 public final class UpstreamErrors {
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.\\[\\]-]{1,64}");
+    /** A field path such as {@code messages[2].content}. */
+    private static final Pattern PARAM = Pattern.compile("[a-z_]{1,40}(\\[\\d{1,4}])?(\\.[a-z_]{1,40}(\\[\\d{1,4}])?){0,4}");
+    /**
+     * Only these pass on: a value an upstream copies from the request (a prompt word, a key) can look like an
+     * identifier, so shape alone is not enough.
+     */
+    private static final Set<String> REQUEST_FIELDS = Set.of("model", "messages", "temperature", "top_p", "max_tokens",
+            "max_completion_tokens", "stop", "n", "seed", "response_format", "tools", "tool_choice", "user", "stream",
+            "stream_options", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
+            "parallel_tool_calls", "metadata", "store", "reasoning_effort", "modalities", "audio", "prediction",
+            "service_tier", "web_search_options", "functions", "function_call");
+    private static final Set<String> CODES = Set.of("invalid_value", "invalid_type", "invalid_request_error",
+            "context_length_exceeded", "string_above_max_length", "array_above_max_length", "unsupported_parameter",
+            "unsupported_value", "unsupported_model", "model_not_found", "content_policy_violation",
+            "content_filter", "invalid_image", "invalid_image_url", "image_parse_error", "missing_required_parameter",
+            "integer_below_min_value", "integer_above_max_value", "decimal_below_min_value",
+            "decimal_above_max_value", "empty_array", "invalid_prompt", "tokens_exceeded");
     private static final long MAX_RETRY_AFTER_SECONDS = 3600;
 
     private UpstreamErrors() {
@@ -58,8 +75,8 @@ public final class UpstreamErrors {
         if (e.kind() == ErrorKind.UPSTREAM_INVALID_REQUEST) {
             Optional<JsonNode> err = errorObject(body);
             if (err.isPresent()) {
-                String param = identifier(err.get().get("param"));
-                String code = identifier(err.get().get("code"));
+                String param = param(err.get().get("param"));
+                String code = code(err.get().get("code"));
                 if (param != null) {
                     e = e.withParam(param);
                 }
@@ -156,11 +173,19 @@ public final class UpstreamErrors {
         }
     }
 
-    private static String identifier(JsonNode n) {
-        if (n == null || !n.isTextual()) {
+    private static String param(JsonNode n) {
+        if (n == null || !n.isTextual() || !PARAM.matcher(n.textValue()).matches()) {
             return null;
         }
         String s = n.textValue();
-        return IDENTIFIER.matcher(s).matches() ? s : null;
+        int end = 0;
+        while (end < s.length() && (Character.isLetter(s.charAt(end)) || s.charAt(end) == '_')) {
+            end++;
+        }
+        return REQUEST_FIELDS.contains(s.substring(0, end)) ? s : null;
+    }
+
+    private static String code(JsonNode n) {
+        return n != null && n.isTextual() && CODES.contains(n.textValue()) ? n.textValue() : null;
     }
 }
