@@ -36,21 +36,29 @@ final class ExecutionEnvironment {
         });
     }
 
-    /** Runs one invocation; throws {@link TimeoutException} past the function timeout (plus init on the first). */
+    /**
+     * Runs one invocation. The first one runs the init phase before it (bounded by Lambda's 10-second init limit);
+     * the invocation itself is bounded by the function timeout. Throws {@link TimeoutException} past either.
+     */
     byte[] invoke(byte[] eventJson, String requestId) throws Exception {
-        boolean cold = invoker == null;
-        long budget = spec.timeout().toNanos() + (cold ? INIT_TIMEOUT.toNanos() : 0);
-        Future<byte[]> f = thread.submit(() -> {
-            if (invoker == null) {
+        if (invoker == null) {
+            run(() -> {
                 long start = System.nanoTime();
                 invoker = HandlerInvoker.create(spec, env, ExecutionEnvironment.class.getClassLoader());
                 initNanos = System.nanoTime() - start;
-            }
+                return null;
+            }, INIT_TIMEOUT);
+        }
+        return run(() -> {
             long deadline = System.nanoTime() + spec.timeout().toNanos();
             return invoker.invoke(eventJson, new LocalContext(requestId, spec, deadline));
-        });
+        }, spec.timeout());
+    }
+
+    private <T> T run(java.util.concurrent.Callable<T> task, Duration limit) throws Exception {
+        Future<T> f = thread.submit(task);
         try {
-            return f.get(budget, TimeUnit.NANOSECONDS);
+            return f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
             throw e;

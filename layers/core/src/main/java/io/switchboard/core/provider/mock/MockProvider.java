@@ -52,10 +52,7 @@ public final class MockProvider extends ChatProvider {
     @Override
     protected ChatResponse doChat(ProviderCall call) throws Exception {
         ChatRequest r = call.request();
-        call.upstream(() -> {
-            sleeper.sleep(config().latency());
-            return null;
-        });
+        simulateLatency(call);
         long seed = seedOf(r, call.providerModel());
         List<ChatChoice> choices = new ArrayList<>(r.choices());
         int completionTokens = 0;
@@ -75,10 +72,7 @@ public final class MockProvider extends ChatProvider {
     @Override
     protected StreamResult doStream(ProviderCall call, ChunkSink sink) throws Exception {
         ChatRequest r = call.request();
-        call.upstream(() -> {
-            sleeper.sleep(config().latency());
-            return null;
-        });
+        simulateLatency(call);
         long seed = seedOf(r, call.providerModel());
         String id = id(seed);
         long created = clock.instant().getEpochSecond();
@@ -120,6 +114,19 @@ public final class MockProvider extends ChatProvider {
             chunks++;
         }
         return new StreamResult(usage, finish, chunks);
+    }
+
+    /** Waits the configured latency, but like a real upstream no longer than the call allows. */
+    private void simulateLatency(ProviderCall call) throws Exception {
+        java.time.Duration latency = config().latency();
+        boolean timesOut = latency.compareTo(call.timeout()) > 0;
+        call.upstream(() -> {
+            sleeper.sleep(timesOut ? call.timeout() : latency);
+            return null;
+        });
+        if (timesOut) {
+            throw new java.net.http.HttpTimeoutException("mock latency exceeds the call timeout");
+        }
     }
 
     private record Answer(String text, JsonNode toolCalls, String finishReason, int tokens) {

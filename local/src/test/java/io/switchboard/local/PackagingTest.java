@@ -1,0 +1,160 @@
+package io.switchboard.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.DataInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment artefacts have the shape Lambda needs: the layer zip holds only {@code java/lib/*.jar}, the function
+ * jar holds its handler and nothing of the layer, no class is on the classpath twice, and our classes are Java 21
+ * bytecode. Runs in the reactor after the layer and the function are packaged.
+ */
+class PackagingTest {
+    private static final Path LAYER = Project.dir().resolve("layers/core/target/switchboard-layer.zip");
+    private static final Path FUNCTION = Project.dir().resolve("functions/completion/target/switchboard-completion.jar");
+
+    @Test
+    void layerZip_holdsOnlyJarsUnderJavaLib() throws IOException {
+        assertTrue(Files.isRegularFile(LAYER), "build the layer first: " + LAYER);
+        List<String> jars = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(LAYER.toFile())) {
+            zip.stream().filter(e -> !e.isDirectory()).forEach(e -> {
+                assertTrue(e.getName().startsWith("java/lib/") && e.getName().endsWith(".jar")
+                        && e.getName().indexOf('/', "java/lib/".length()) < 0, "unexpected entry " + e.getName());
+                jars.add(e.getName());
+            });
+        }
+        assertTrue(jars.stream().anyMatch(j -> j.contains("switchboard-layer-core")));
+        assertTrue(jars.stream().anyMatch(j -> j.contains("switchboard-shared")));
+        assertTrue(jars.stream().anyMatch(j -> j.contains("powertools-metrics")));
+        assertFalse(jars.stream().anyMatch(j -> j.contains("switchboard-completion")), "functions stay out");
+        assertFalse(jars.stream().anyMatch(j -> j.contains("junit")), "no test jars");
+        assertFalse(jars.stream().anyMatch(j -> j.contains("netty") || j.contains("apache-client")),
+                "only the URL-connection HTTP client of the SDK");
+    }
+
+    @Test
+    void functionJar_holdsHandlerAndOnlyItsOwnClasses() throws IOException {
+        Set<String> classes = classesOf(FUNCTION);
+        String handler = handlerOf("CompletionFunction").replace('.', '/') + ".class";
+        assertTrue(classes.contains(handler), "template handler " + handler + " is in the function jar");
+        for (String c : classes) {
+            assertTrue(c.startsWith("io/switchboard/completion/"), "foreign class in the function jar: " + c);
+        }
+    }
+
+    @Test
+    void noClassIsInBothLayerAndFunction_andNoneTwiceInLayer() throws IOException {
+        Map<String, String> owner = new HashMap<>();
+        Set<String> duplicates = new TreeSet<>();
+        try (ZipFile zip = new ZipFile(LAYER.toFile())) {
+            for (ZipEntry e : zip.stream().filter(x -> x.getName().endsWith(".jar")).toList()) {
+                try (ZipInputStream jar = new ZipInputStream(zip.getInputStream(e))) {
+                    for (ZipEntry c; (c = jar.getNextEntry()) != null; ) {
+                        String n = c.getName();
+                        if (n.endsWith(".class") && !n.endsWith("module-info.class") && !n.startsWith("META-INF/")) {
+                            String prev = owner.put(n, e.getName());
+                            if (prev != null) {
+                                duplicates.add(n + " in " + prev + " and " + e.getName());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(duplicates.isEmpty(), "classes twice in the layer: " + duplicates);
+        for (String c : classesOf(FUNCTION)) {
+            assertFalse(owner.containsKey(c), c + " is in the function and in " + owner.get(c));
+        }
+    }
+
+    @Test
+    void ourClasses_areJava21Bytecode() throws IOException {
+        try (ZipFile jar = new ZipFile(FUNCTION.toFile())) {
+            ZipEntry e = jar.getEntry(handlerOf("CompletionFunction").replace('.', '/') + ".class");
+            try (DataInputStream in = new DataInputStream(jar.getInputStream(e))) {
+                assertEquals(0xCAFEBABE, in.readInt());
+                in.readUnsignedShort();
+                assertEquals(65, in.readUnsignedShort(), "class file major version 65 = Java 21");
+            }
+        }
+    }
+
+    @Test
+    void template_runtimeAndLayerCompatibility() throws IOException {
+        JsonNode t = new ObjectMapper(new YAMLFactory()).readTree(Project.template().toFile());
+        assertEquals("java25", t.path("Globals").path("Function").path("Runtime").asText());
+        JsonNode layer = t.path("Resources").path("SwitchboardLayer").path("Properties");
+        Set<String> runtimes = new HashSet<>();
+        layer.path("CompatibleRuntimes").forEach(r -> runtimes.add(r.asText()));
+        assertEquals(Set.of("java21", "java25"), runtimes);
+        assertEquals("PublishedVersions",
+                t.path("Globals").path("Function").path("SnapStart").path("ApplyOn").asText());
+    }
+
+    @Test
+    void makefileTargets_produceSamArtefacts(@TempDir Path out) throws Exception {
+        assumeTrue(new File("/usr/bin/make").canExecute() || new File("/bin/make").canExecute(), "make");
+        Path layerDir = out.resolve("layer");
+        Path fnDir = out.resolve("function");
+        run("build-SwitchboardLayer", layerDir);
+        run("build-CompletionFunction", fnDir);
+        try (var files = Files.walk(layerDir)) {
+            List<Path> regular = files.filter(Files::isRegularFile).toList();
+            assertFalse(regular.isEmpty());
+            regular.forEach(p -> assertTrue(layerDir.relativize(p).toString().matches("java/lib/[^/]+\\.jar"),
+                    "layer artefact " + p));
+        }
+        assertTrue(Files.isRegularFile(fnDir.resolve(handlerOf("CompletionFunction").replace('.', '/') + ".class")));
+    }
+
+    private static void run(String target, Path artifacts) throws Exception {
+        Process p = new ProcessBuilder("make", "--no-print-directory", target, "ARTIFACTS_DIR=" + artifacts)
+                .directory(Project.dir().toFile()).redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = p.getInputStream()) {
+            output = new String(in.readAllBytes());
+        }
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "make " + target + " finished");
+        assertEquals(0, p.exitValue(), output);
+    }
+
+    private static String handlerOf(String function) throws IOException {
+        JsonNode t = new ObjectMapper(new YAMLFactory()).readTree(Project.template().toFile());
+        String handler = t.path("Resources").path(function).path("Properties").path("Handler").asText();
+        return handler.substring(0, handler.indexOf("::"));
+    }
+
+    private static Set<String> classesOf(Path jar) throws IOException {
+        assertTrue(Files.isRegularFile(jar), "build the function first: " + jar);
+        Set<String> out = new HashSet<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            zip.stream().filter(e -> e.getName().endsWith(".class")).forEach(e -> out.add(e.getName()));
+        }
+        return out;
+    }
+}
