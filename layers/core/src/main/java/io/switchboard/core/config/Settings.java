@@ -118,10 +118,13 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
             }
         }
         Limits l = config.limits();
-        if (env.containsKey(EnvNames.MAX_REQUEST_BYTES) || env.containsKey(EnvNames.UPSTREAM_TIMEOUT_MS)) {
-            l = new Limits(env.containsKey(EnvNames.MAX_REQUEST_BYTES) ? limits.maxRequestBytes()
-                    : l.maxRequestBytes(), l.maxResponseBytes(),
-                    env.containsKey(EnvNames.UPSTREAM_TIMEOUT_MS) ? limits.upstreamTimeout() : l.upstreamTimeout());
+        // blank counts as unset, as in longOf: otherwise an empty variable would replace a configured limit with
+        // the default
+        boolean maxBytesSet = blankToNull(env.get(EnvNames.MAX_REQUEST_BYTES)) != null;
+        boolean timeoutSet = blankToNull(env.get(EnvNames.UPSTREAM_TIMEOUT_MS)) != null;
+        if (maxBytesSet || timeoutSet) {
+            l = new Limits(maxBytesSet ? limits.maxRequestBytes() : l.maxRequestBytes(), l.maxResponseBytes(),
+                    timeoutSet ? limits.upstreamTimeout() : l.upstreamTimeout());
         }
         return new GatewayConfig(config.providers(), config.models(), keys, l);
     }

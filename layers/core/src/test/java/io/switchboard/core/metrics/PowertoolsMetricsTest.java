@@ -1,0 +1,202 @@
+package io.switchboard.core.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.core.config.Settings;
+import io.switchboard.shared.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The EMF documents {@link PowertoolsMetrics} writes, read back from a captured stdout. */
+class PowertoolsMetricsTest {
+    private static final String NAMESPACE = "SwitchboardTest";
+    private static final String SERVICE = "switchboard-test";
+    private static final String FUNCTION = "switchboard-completion-test";
+
+    private PrintStream originalOut;
+    private ByteArrayOutputStream captured;
+    private PowertoolsMetrics metrics;
+
+    @BeforeEach
+    void captureStdout() {
+        Settings settings = Settings.from(Map.of("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE,
+                "POWERTOOLS_SERVICE_NAME", SERVICE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION));
+        // a process environment without Lambda's variables: EMF must be pinned to Local (stdout), no probing
+        metrics = PowertoolsMetrics.create(settings, Map.of());
+        originalOut = System.out;
+        captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreStdout() {
+        System.setOut(originalOut);
+    }
+
+    /** Every EMF document written so far, parsed. */
+    private List<JsonNode> documents() throws Exception {
+        System.out.flush();
+        List<JsonNode> docs = new ArrayList<>();
+        for (String line : captured.toString(StandardCharsets.UTF_8).split("\\R")) {
+            String l = line.strip();
+            if (l.startsWith("{")) {
+                JsonNode n = Json.MAPPER.readTree(l);
+                if (n.has("_aws")) {
+                    docs.add(n);
+                }
+            }
+        }
+        return docs;
+    }
+
+    private JsonNode onlyDocument() throws Exception {
+        List<JsonNode> docs = documents();
+        assertEquals(1, docs.size(), () -> "expected one EMF document in stdout:\n" + captured);
+        return docs.get(0);
+    }
+
+    /** The metric directive's metric names mapped to their units. */
+    private static Map<String, String> declaredMetrics(JsonNode doc) {
+        JsonNode directive = doc.at("/_aws/CloudWatchMetrics/0");
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode m : directive.path("Metrics")) {
+            out.put(m.path("Name").asText(), m.path("Unit").asText());
+        }
+        return out;
+    }
+
+    private static Set<String> dimensionKeys(JsonNode doc) {
+        Set<String> keys = new HashSet<>();
+        for (JsonNode set : doc.at("/_aws/CloudWatchMetrics/0/Dimensions")) {
+            for (JsonNode k : set) {
+                keys.add(k.asText());
+            }
+        }
+        return keys;
+    }
+
+    private static double value(JsonNode doc, String metric) {
+        JsonNode v = doc.get(metric);
+        assertTrue(v != null, () -> "no value for " + metric + " in " + doc);
+        // EMF writes a single value as a number and repeated values as an array
+        return v.isArray() ? v.get(0).asDouble() : v.asDouble();
+    }
+
+    @Test
+    void request_emitsOneEmfDocumentWithMetricsAndProperties() throws Exception {
+        metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        JsonNode doc = onlyDocument();
+
+        JsonNode aws = doc.get("_aws");
+        assertTrue(aws.path("Timestamp").isNumber(), doc.toString());
+        JsonNode directives = aws.path("CloudWatchMetrics");
+        assertEquals(1, directives.size(), doc.toString());
+        assertEquals(NAMESPACE, directives.get(0).path("Namespace").asText());
+
+        Map<String, String> declared = declaredMetrics(doc);
+        assertEquals(Set.of("Requests", "Status2xx", "Latency", "Overhead", "UpstreamLatency", "TokensIn",
+                "TokensOut"), declared.keySet(), doc.toString());
+        assertEquals("Count", declared.get("Requests"));
+        assertEquals("Milliseconds", declared.get("Latency"));
+        assertEquals("Milliseconds", declared.get("Overhead"));
+
+        assertEquals(1.0, value(doc, "Requests"));
+        assertEquals(1.0, value(doc, "Status2xx"));
+        assertEquals(5.0, value(doc, "Latency"));
+        assertEquals(2.0, value(doc, "Overhead"), "overhead is latency minus upstream time");
+        assertEquals(3.0, value(doc, "UpstreamLatency"));
+        assertEquals(10.0, value(doc, "TokensIn"));
+        assertEquals(20.0, value(doc, "TokensOut"));
+
+        assertEquals(Set.of("Service"), dimensionKeys(doc));
+        assertEquals(SERVICE, doc.path("Service").asText());
+        assertEquals(200, doc.path("status").asInt());
+        assertEquals("mock", doc.path("provider").asText());
+        assertEquals("mock-1", doc.path("model").asText());
+        assertFalse(doc.has("errorCode"), doc.toString());
+    }
+
+    @Test
+    void request_eachCallIsItsOwnDocument() throws Exception {
+        metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        metrics.request(new RequestOutcome(200, 9_000_000, 1_000_000, "mock", "mock-1", 1, 2, null));
+        List<JsonNode> docs = documents();
+        assertEquals(2, docs.size(), captured::toString);
+        assertEquals(2.0, value(docs.get(0), "Overhead"));
+        assertEquals(8.0, value(docs.get(1), "Overhead"), "the first request's values are not carried over");
+        assertEquals(1.0, value(docs.get(1), "Requests"));
+    }
+
+    @Test
+    void request_throttledErrorWithoutUpstreamOrTokens() throws Exception {
+        metrics.request(new RequestOutcome(429, 1_500_000, 0, null, null, 0, 0, "rate_limit_exceeded"));
+        JsonNode doc = onlyDocument();
+        Map<String, String> declared = declaredMetrics(doc);
+        assertTrue(declared.containsKey("Status4xx"), doc.toString());
+        assertTrue(declared.containsKey("Throttled"), doc.toString());
+        assertFalse(declared.containsKey("Status2xx"), doc.toString());
+        assertFalse(declared.containsKey("UpstreamLatency"), "no upstream time, no upstream metric");
+        assertFalse(declared.containsKey("TokensIn"), "no tokens, no token metrics");
+        assertEquals(1.5, value(doc, "Overhead"));
+        assertEquals("rate_limit_exceeded", doc.path("errorCode").asText());
+        assertFalse(doc.has("provider"), doc.toString());
+        assertEquals(429, doc.path("status").asInt());
+    }
+
+    @Test
+    void request_serverErrorCountsAs5xx() throws Exception {
+        metrics.request(new RequestOutcome(502, 2_000_000, 1_000_000, "openai", "gpt-4o-mini", 0, 0,
+                "upstream_error"));
+        JsonNode doc = onlyDocument();
+        Map<String, String> declared = declaredMetrics(doc);
+        assertTrue(declared.containsKey("Status5xx"), doc.toString());
+        assertFalse(declared.containsKey("Throttled"), doc.toString());
+        assertEquals("upstream_error", doc.path("errorCode").asText());
+    }
+
+    @Test
+    void coldStart_emitsColdStartWithFunctionName() throws Exception {
+        metrics.coldStart();
+        JsonNode doc = onlyDocument();
+        assertEquals(NAMESPACE, doc.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+        assertEquals("Count", declaredMetrics(doc).get("ColdStart"));
+        assertEquals(1.0, value(doc, "ColdStart"));
+        assertTrue(dimensionKeys(doc).contains("FunctionName"), doc.toString());
+        assertEquals(FUNCTION, doc.path("FunctionName").asText());
+    }
+
+    @Test
+    void built_emitsLazyInitInMillisecondsByComponent() throws Exception {
+        metrics.built("http-client", 12_500_000);
+        JsonNode doc = onlyDocument();
+        assertEquals("Milliseconds", declaredMetrics(doc).get("LazyInit"));
+        assertEquals(12.5, value(doc, "LazyInit"));
+        assertTrue(dimensionKeys(doc).contains("Component"), doc.toString());
+        assertEquals("http-client", doc.path("Component").asText());
+    }
+
+    @Test
+    void noop_writesNothing() throws Exception {
+        GatewayMetrics noop = GatewayMetrics.noop();
+        noop.coldStart();
+        noop.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        noop.built("x", 1);
+        assertTrue(documents().isEmpty(), captured::toString);
+        // while the real implementation, called the same way, does write
+        metrics.coldStart();
+        assertEquals(1, documents().size());
+    }
+}
