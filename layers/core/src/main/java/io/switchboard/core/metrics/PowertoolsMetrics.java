@@ -96,6 +96,8 @@ public final class PowertoolsMetrics implements GatewayMetrics {
             metrics.addMetadata("status", o.status());
             if (o.provider() != null) {
                 metrics.addMetadata("provider", o.provider());
+            }
+            if (o.model() != null) {
                 metrics.addMetadata("model", o.model());
             }
             if (o.errorCode() != null) {
