@@ -21,7 +21,9 @@ import java.util.Map;
  * read as a ratio on a noisy machine.
  *
  * <pre>java -cp bench/target/switchboard-bench.jar io.switchboard.bench.OverheadBench [--requests 10000]
- *     [--warmup 20000] [--metrics emf|off] [--stream] [--out bench/results/overhead.json]</pre>
+ *     [--warmup 20000] [--metrics emf|off] [--cache off|on] [--stream] [--out bench/results/overhead.json]</pre>
+ * With {@code --cache off} (the default) every request goes through the whole uncached path; see
+ * {@link CacheBench} for the cache paths.
  */
 public final class OverheadBench {
     private static final String KEY = "sk-bench";
@@ -33,6 +35,7 @@ public final class OverheadBench {
         int requests = 10_000;
         int warmup = 20_000;
         String metrics = "emf";
+        String cache = "off";
         boolean stream = false;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -41,6 +44,7 @@ public final class OverheadBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--metrics" -> metrics = args[++i];
                 case "--stream" -> stream = true;
+                case "--cache" -> cache = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -49,6 +53,7 @@ public final class OverheadBench {
         env.put("SWITCHBOARD_API_KEYS", "bench:" + Authenticator.sha256Hex(KEY));
         env.put("SWITCHBOARD_METRICS", metrics);
         env.put("SWITCHBOARD_MOCK_LATENCY_MS", "0");
+        env.put("SWITCHBOARD_CACHE", cache);
         env.put("AWS_LAMBDA_FUNCTION_NAME", "bench");
 
         PrintStream console = System.out;
@@ -59,7 +64,7 @@ public final class OverheadBench {
         String body = "{\"model\":\"fast\",\"temperature\":0,\"max_tokens\":64,\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"system\",\"content\":\"You are a concise assistant.\"},"
                 + "{\"role\":\"user\",\"content\":\"Summarise the benefits of an LLM gateway in two sentences.\"}]}";
-        APIGatewayV2HTTPEvent event = event(body);
+        APIGatewayV2HTTPEvent event = event(body, KEY);
 
         for (int i = 0; i < warmup; i++) {
             check(handler.handleRequest(event, null));
@@ -85,7 +90,7 @@ public final class OverheadBench {
         Percentiles g = Percentiles.of(reported);
         Percentiles b = Percentiles.of(base);
         System.out.println("Switchboard handler overhead, mock provider at 0 ms, " + (stream ? "stream" : "non-stream")
-                + ", metrics " + metrics + ", " + requests + " requests after " + warmup + " warm-up, JDK "
+                + ", metrics " + metrics + ", cache " + cache + ", " + requests + " requests after " + warmup + " warm-up, JDK "
                 + Runtime.version());
         System.out.println(w.row("handler wall time"));
         System.out.println(g.row("x-switchboard-overhead-ms"));
@@ -110,9 +115,9 @@ public final class OverheadBench {
         }
     }
 
-    private static APIGatewayV2HTTPEvent event(String body) {
+    static APIGatewayV2HTTPEvent event(String body, String key) {
         Map<String, String> headers = new HashMap<>();
-        headers.put("authorization", "Bearer " + KEY);
+        headers.put("authorization", "Bearer " + key);
         headers.put("content-type", "application/json");
         headers.put("user-agent", "bench");
         return APIGatewayV2HTTPEvent.builder()

@@ -235,8 +235,27 @@ public final class LocalGateway implements AutoCloseable {
         if (template == null) {
             template = findTemplate();
         }
-        LocalGateway g = start(template, port, env, params);
-        Runtime.getRuntime().addShutdownHook(new Thread(g::close));
+        Map<String, String> processEnv = new HashMap<>(env);
+        String l2;
+        LocalRedis redis = null;
+        if ("off".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_CACHE", "on"))) {
+            l2 = "response cache off (SWITCHBOARD_CACHE=off)";
+        } else if (!env.getOrDefault("SWITCHBOARD_CACHE_URL", "").isBlank()) {
+            l2 = "L2 cache: " + env.get("SWITCHBOARD_CACHE_URL");
+        } else if ((redis = LocalRedis.startIfInstalled(env.get("PATH"))) != null) {
+            processEnv.put("SWITCHBOARD_CACHE_URL", redis.url());
+            l2 = "L2 cache: redis-server on " + redis.url() + " (started by the local run)";
+        } else {
+            l2 = "L2 cache: none, L1 only (install redis-server or set SWITCHBOARD_CACHE_URL)";
+        }
+        LocalGateway g = start(template, port, processEnv, params);
+        LocalRedis started = redis;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            g.close();
+            if (started != null) {
+                started.close();
+            }
+        }));
         String devKey = env.getOrDefault("SWITCHBOARD_DEV_KEY", DEFAULT_DEV_KEY);
         long sinceStart = java.time.Duration.between(
                 ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()).toMillis();
@@ -244,6 +263,7 @@ public final class LocalGateway implements AutoCloseable {
         sb.append("Switchboard local gateway on http://127.0.0.1:").append(g.port()).append(" (ready ")
                 .append(sinceStart).append(" ms after JVM start)\n");
         g.routes().forEach(r -> sb.append("  ").append(r).append('\n'));
+        sb.append(l2).append('\n');
         if (env.getOrDefault("SWITCHBOARD_API_KEYS", "").isBlank()) {
             sb.append("Gateway key (local only): ").append(devKey).append('\n');
         }

@@ -156,6 +156,11 @@ public final class SamTemplate {
                 case "Fn::Join" -> {
                     StringBuilder sb = new StringBuilder();
                     String sep = a.get(0).asText();
+                    if (!a.get(1).isArray()) {
+                        // a list parameter (CommaDelimitedList): its value is already the comma-joined text
+                        Object list = eval(a.get(1));
+                        return list == UNRESOLVED ? UNRESOLVED : String.join(sep, String.valueOf(list).split(","));
+                    }
                     for (int i = 0; i < a.get(1).size(); i++) {
                         Object part = eval(a.get(1).get(i));
                         if (part == UNRESOLVED) {

@@ -1,6 +1,12 @@
 package io.switchboard.core;
 
 import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.cache.CacheSettings;
+import io.switchboard.core.cache.L1Cache;
+import io.switchboard.core.cache.L2Guard;
+import io.switchboard.core.cache.L2Store;
+import io.switchboard.core.cache.ResponseCache;
+import io.switchboard.core.cache.ValkeyL2Store;
 import io.switchboard.core.completion.CompletionService;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
@@ -19,12 +25,17 @@ import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.json.ChatJson;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 
 /**
  * One execution environment's gateway: built once per environment from its {@link Settings}, then serving every
@@ -42,6 +53,7 @@ public final class Gateway implements AutoCloseable {
     private final SsmSecretStore ssm;
     private final ProviderRegistry registry;
     private final CompletionService completions;
+    private final ResponseCache cache;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     private Gateway(Builder b) {
@@ -56,8 +68,17 @@ public final class Gateway implements AutoCloseable {
         SecretResolver secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+        CacheSettings cs = settings.cache();
+        if (cs.enabled()) {
+            L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
+                    Gateway::awsCredentials, Clock.systemUTC(), ticker, metrics) : null;
+            this.cache = new ResponseCache(cs, new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker), l2,
+                    new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker), ticker);
+        } else {
+            this.cache = null;
+        }
         this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
-                new ModelRouter(settings.config()), registry, metrics, ticker);
+                new ModelRouter(settings.config()), registry, metrics, ticker, cache, cs);
     }
 
     /** A gateway for the given environment variables, with system time. */
@@ -68,6 +89,11 @@ public final class Gateway implements AutoCloseable {
     /** A builder for {@code settings}. */
     public static Builder builder(Settings settings) {
         return new Builder(settings);
+    }
+
+    private static AwsCredentials awsCredentials() {
+        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
+                ContainerCredentialsProvider.create()).resolveCredentials();
     }
 
     private static HttpClient newHttpClient() {
@@ -116,8 +142,16 @@ public final class Gateway implements AutoCloseable {
         return httpClient;
     }
 
+    /** This environment's response cache, or null when caching is off. */
+    public ResponseCache cache() {
+        return cache;
+    }
+
     @Override
     public void close() {
+        if (cache != null) {
+            cache.close();
+        }
         registry.close();
         ssm.close();
         httpClient.reset();
@@ -132,6 +166,7 @@ public final class Gateway implements AutoCloseable {
         private GatewayMetrics metrics;
         private SecretStore secretStore;
         private Map<String, String> processEnv = System.getenv();
+        private L2Store l2;
 
         private Builder(Settings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -170,6 +205,12 @@ public final class Gateway implements AutoCloseable {
         /** The real process environment (it decides how EMF detects its environment). */
         public Builder processEnv(Map<String, String> env) {
             this.processEnv = Map.copyOf(env);
+            return this;
+        }
+
+        /** An L2 instead of the one the settings configure (tests). */
+        public Builder l2(L2Store store) {
+            this.l2 = Objects.requireNonNull(store);
             return this;
         }
 

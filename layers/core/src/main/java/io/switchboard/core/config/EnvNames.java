@@ -37,6 +37,31 @@ public final class EnvNames {
     /** Forces the EMF environment; {@code Local} prevents any environment probing. */
     public static final String EMF_ENVIRONMENT = "AWS_EMF_ENVIRONMENT";
 
+    /** {@code on} (default) or {@code off}: the response cache. */
+    public static final String CACHE = "SWITCHBOARD_CACHE";
+    /** {@code deterministic} (default: temperature 0 or a seed, n = 1) or {@code all}. */
+    public static final String CACHE_POLICY = "SWITCHBOARD_CACHE_POLICY";
+    /** L2 endpoint: {@code redis://host:port} or {@code rediss://host:port}; unset means L1 only. */
+    public static final String CACHE_URL = "SWITCHBOARD_CACHE_URL";
+    /** ElastiCache user id for IAM authentication (tokens are minted per connect). */
+    public static final String CACHE_IAM_USER = "SWITCHBOARD_CACHE_IAM_USER";
+    /** ElastiCache cache name the IAM token is minted for. */
+    public static final String CACHE_NAME = "SWITCHBOARD_CACHE_NAME";
+    /** L1 size bound in bytes. */
+    public static final String CACHE_L1_MAX_BYTES = "SWITCHBOARD_CACHE_L1_MAX_BYTES";
+    /** L1 entry lifetime in seconds. */
+    public static final String CACHE_L1_TTL_SECONDS = "SWITCHBOARD_CACHE_L1_TTL_SECONDS";
+    /** Default L2 entry lifetime in seconds. */
+    public static final String CACHE_TTL_SECONDS = "SWITCHBOARD_CACHE_TTL_SECONDS";
+    /** Longest lifetime a request may ask for, in seconds. */
+    public static final String CACHE_MAX_TTL_SECONDS = "SWITCHBOARD_CACHE_MAX_TTL_SECONDS";
+    /** Timeout of one L2 command in milliseconds. */
+    public static final String CACHE_L2_TIMEOUT_MS = "SWITCHBOARD_CACHE_L2_TIMEOUT_MS";
+    /** How long other environments wait for an identical in-flight request's value, in milliseconds. */
+    public static final String CACHE_LOCK_WAIT_MS = "SWITCHBOARD_CACHE_LOCK_WAIT_MS";
+    /** Values at least this many bytes are compressed in L2. */
+    public static final String CACHE_COMPRESS_MIN_BYTES = "SWITCHBOARD_CACHE_COMPRESS_MIN_BYTES";
+
     private EnvNames() {
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.core.config;
 
+import io.switchboard.core.cache.CacheSettings;
 import io.switchboard.shared.config.ApiKeyEntry;
 import io.switchboard.shared.config.GatewayConfig;
 import io.switchboard.shared.config.Limits;
@@ -35,10 +36,12 @@ import java.util.Map;
  * @param region the AWS region
  * @param ssmEndpoint SSM endpoint override, or null
  * @param secretTtl how long fetched secrets are reused
+ * @param cache the response cache's settings
  * @param env the variables themselves, for {@code env:} secrets
  */
 public record Settings(GatewayConfig config, MetricsMode metrics, String metricsNamespace, String service,
-        String functionName, String region, URI ssmEndpoint, Duration secretTtl, Map<String, String> env) {
+        String functionName, String region, URI ssmEndpoint, Duration secretTtl, CacheSettings cache,
+        Map<String, String> env) {
 
     /** Base URL of OpenAI's API. */
     public static final String OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -74,7 +77,28 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return new Settings(config, metrics, env.getOrDefault(EnvNames.METRICS_NAMESPACE, "Switchboard"),
                 env.getOrDefault(EnvNames.SERVICE_NAME, "switchboard"), function,
                 env.getOrDefault(EnvNames.REGION, "us-east-1"), ssm == null ? null : URI.create(ssm),
-                Duration.ofSeconds(longOf(env, EnvNames.SECRET_TTL_SECONDS, 300)), env);
+                Duration.ofSeconds(longOf(env, EnvNames.SECRET_TTL_SECONDS, 300)), cache(env), env);
+    }
+
+    private static CacheSettings cache(Map<String, String> env) {
+        CacheSettings d = CacheSettings.DEFAULTS;
+        String policy = env.getOrDefault(EnvNames.CACHE_POLICY, "deterministic").strip();
+        if (!policy.equals("deterministic") && !policy.equals("all")) {
+            throw new IllegalArgumentException(EnvNames.CACHE_POLICY + " must be 'deterministic' or 'all'");
+        }
+        String url = blankToNull(env.get(EnvNames.CACHE_URL));
+        String cacheName = blankToNull(env.get(EnvNames.CACHE_NAME));
+        return new CacheSettings(!"off".equalsIgnoreCase(env.getOrDefault(EnvNames.CACHE, "on").strip()),
+                policy.equals("deterministic"),
+                longOf(env, EnvNames.CACHE_L1_MAX_BYTES, d.l1MaxBytes()),
+                Duration.ofSeconds(longOf(env, EnvNames.CACHE_L1_TTL_SECONDS, d.l1Ttl().toSeconds())),
+                Duration.ofSeconds(longOf(env, EnvNames.CACHE_TTL_SECONDS, d.ttl().toSeconds())),
+                Duration.ofSeconds(longOf(env, EnvNames.CACHE_MAX_TTL_SECONDS, d.maxTtl().toSeconds())),
+                url == null ? null : URI.create(url), blankToNull(env.get(EnvNames.CACHE_IAM_USER)), cacheName,
+                true, Duration.ofMillis(longOf(env, EnvNames.CACHE_L2_TIMEOUT_MS, d.l2Timeout().toMillis())),
+                d.failuresToOpen(), d.openFor(),
+                (int) longOf(env, EnvNames.CACHE_COMPRESS_MIN_BYTES, d.compressMinBytes()), d.lockTtl(),
+                Duration.ofMillis(longOf(env, EnvNames.CACHE_LOCK_WAIT_MS, d.lockWait().toMillis())));
     }
 
     private static Limits limits(Map<String, String> env) {

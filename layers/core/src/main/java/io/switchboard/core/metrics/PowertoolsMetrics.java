@@ -13,7 +13,9 @@ import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
 /**
  * Gateway metrics through Powertools for AWS Lambda (Java), functional API, no AspectJ. Each request is one EMF
  * document with dimension {@code Service}: {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency},
- * {@code Overhead}, {@code UpstreamLatency}, {@code TokensIn}, {@code TokensOut}; the exact status, provider, model and
+ * {@code Overhead}, {@code UpstreamLatency}, {@code TokensIn}, {@code TokensOut}, the cache's {@code CacheHitL1},
+ * {@code CacheHitL2}, {@code CacheMiss}, {@code CacheBypass}, {@code CacheRefresh}, {@code L2Latency},
+ * {@code L2Errors}, {@code CacheBytesStored}, {@code CacheCompressionRatio}; the exact status, provider, model and
  * error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
  * its methods are synchronized because one Powertools context is not thread-safe.
  */
@@ -69,9 +71,33 @@ public final class PowertoolsMetrics implements GatewayMetrics {
                 metrics.addMetric("TokensIn", o.tokensIn(), MetricUnit.COUNT);
                 metrics.addMetric("TokensOut", o.tokensOut(), MetricUnit.COUNT);
             }
+            if (o.cache() != null) {
+                metrics.addMetric(switch (o.cache()) {
+                    case "HIT-L1" -> "CacheHitL1";
+                    case "HIT-L2" -> "CacheHitL2";
+                    case "MISS" -> "CacheMiss";
+                    case "REFRESH" -> "CacheRefresh";
+                    default -> "CacheBypass";
+                }, 1, MetricUnit.COUNT);
+            }
+            if (o.l2Nanos() > 0) {
+                metrics.addMetric("L2Latency", o.l2Nanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            }
+            if (o.l2Errors() > 0) {
+                metrics.addMetric("L2Errors", o.l2Errors(), MetricUnit.COUNT);
+            }
+            if (o.bytesStored() > 0) {
+                metrics.addMetric("CacheBytesStored", o.bytesStored(), MetricUnit.BYTES);
+                if (o.bytesStoredEncoded() > 0) {
+                    metrics.addMetric("CacheCompressionRatio", (double) o.bytesStored() / o.bytesStoredEncoded(),
+                            MetricUnit.NONE);
+                }
+            }
             metrics.addMetadata("status", o.status());
             if (o.provider() != null) {
                 metrics.addMetadata("provider", o.provider());
+            }
+            if (o.model() != null) {
                 metrics.addMetadata("model", o.model());
             }
             if (o.errorCode() != null) {

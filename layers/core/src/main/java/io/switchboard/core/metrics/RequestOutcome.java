@@ -11,9 +11,22 @@ package io.switchboard.core.metrics;
  * @param tokensIn prompt tokens
  * @param tokensOut completion tokens
  * @param errorCode the error's code, or null on success
+ * @param cache what the cache did ({@code HIT-L1}, {@code HIT-L2}, {@code MISS}, {@code BYPASS}, {@code REFRESH}),
+ *     or null when the request never reached it
+ * @param l2Nanos time spent in L2 commands
+ * @param l2Errors L2 commands that failed
+ * @param bytesStored completion bytes stored in the cache (0 when nothing was stored)
+ * @param bytesStoredEncoded the same bytes as written to L2, after compression (0 when not written)
  */
 public record RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
-        int tokensIn, int tokensOut, String errorCode) {
+        int tokensIn, int tokensOut, String errorCode, String cache, long l2Nanos, int l2Errors, long bytesStored,
+        long bytesStoredEncoded) {
+
+    /** An outcome that never reached the cache. */
+    public RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
+            int tokensIn, int tokensOut, String errorCode) {
+        this(status, latencyNanos, upstreamNanos, provider, model, tokensIn, tokensOut, errorCode, null, 0, 0, 0, 0);
+    }
 
     /** Time in the gateway outside the upstream call. */
     public long overheadNanos() {

@@ -1,0 +1,151 @@
+package io.switchboard.core.cache;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.shared.chat.ChatMessage;
+import io.switchboard.shared.chat.ChatRequest;
+import io.switchboard.shared.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The canonical form of a request, hashed: everything that can change the output (provider, provider model id,
+ * messages, every generation parameter, unknown fields too) written as JSON with object keys sorted at every depth
+ * and numbers in one spelling ({@code 1}, {@code 1.0} and {@code 1e0} are the same), so key order, whitespace and
+ * number formatting of the body never change the key. Fields that cannot change the output are left out:
+ * {@code stream}, {@code stream_options} (a cached answer serves both forms), {@code user}, {@code metadata},
+ * {@code store}.
+ */
+public final class CanonicalRequests {
+    private static final Set<String> IGNORED = Set.of("user", "metadata", "store", "stream", "stream_options");
+
+    private CanonicalRequests() {
+    }
+
+    /** SHA-256 (hex) of the canonical form of {@code request} sent to {@code provider}/{@code model}. */
+    public static String digest(String provider, String model, ChatRequest request) {
+        byte[] canonical = canonical(provider, model, request);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    /** The canonical bytes (exposed for tests and diagnosis). */
+    public static byte[] canonical(String provider, String model, ChatRequest r) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(512);
+             JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            TreeMap<String, Object> top = new TreeMap<>();
+            top.put("_provider", provider);
+            top.put("_model", model);
+            List<Object> messages = new ArrayList<>(r.messages().size());
+            for (ChatMessage m : r.messages()) {
+                TreeMap<String, Object> msg = new TreeMap<>();
+                msg.put("role", m.role().wire());
+                msg.put("content", m.content());
+                msg.put("name", m.name());
+                msg.put("tool_call_id", m.toolCallId());
+                msg.put("tool_calls", m.toolCalls());
+                msg.putAll(m.extensions());
+                messages.add(msg);
+            }
+            top.put("messages", messages);
+            top.put("temperature", r.temperature());
+            top.put("top_p", r.topP());
+            top.put("max_tokens", r.tokenLimit());
+            top.put("stop", r.stop().isEmpty() ? null : r.stop());
+            top.put("n", r.choices());
+            top.put("seed", r.seed());
+            top.put("response_format", r.responseFormat());
+            top.put("tools", r.tools());
+            top.put("tool_choice", r.toolChoice());
+            for (Map.Entry<String, JsonNode> e : r.extensions().entrySet()) {
+                if (!IGNORED.contains(e.getKey())) {
+                    top.put(e.getKey(), e.getValue());
+                }
+            }
+            write(g, top);
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof JsonNode n) {
+            writeNode(g, n);
+        } else if (v instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                Object value = e.getValue();
+                if (value == null || (value instanceof JsonNode n && n.isNull())) {
+                    continue; // absent and null mean the same
+                }
+                g.writeFieldName((String) e.getKey());
+                write(g, value);
+            }
+            g.writeEndObject();
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object o : list) {
+                write(g, o);
+            }
+            g.writeEndArray();
+        } else if (v instanceof Number num) {
+            g.writeNumber(canonicalNumber(new BigDecimal(num.toString())));
+        } else {
+            g.writeString(v.toString());
+        }
+    }
+
+    private static void writeNode(JsonGenerator g, JsonNode n) throws IOException {
+        if (n.isObject()) {
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                sorted.put(e.getKey(), e.getValue());
+            }
+            g.writeStartObject();
+            for (Map.Entry<String, JsonNode> e : sorted.entrySet()) {
+                if (!e.getValue().isNull()) {
+                    g.writeFieldName(e.getKey());
+                    writeNode(g, e.getValue());
+                }
+            }
+            g.writeEndObject();
+        } else if (n.isArray()) {
+            g.writeStartArray();
+            for (JsonNode e : n) {
+                writeNode(g, e);
+            }
+            g.writeEndArray();
+        } else if (n.isNumber()) {
+            g.writeNumber(canonicalNumber(n.decimalValue()));
+        } else if (n.isTextual()) {
+            g.writeString(n.textValue());
+        } else if (n.isBoolean()) {
+            g.writeBoolean(n.booleanValue());
+        } else {
+            g.writeNull();
+        }
+    }
+
+    private static String canonicalNumber(BigDecimal d) {
+        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+    }
+}
