@@ -126,17 +126,11 @@ public final class ResponseCache implements AutoCloseable {
 
     /** Releases a lock taken by {@link #acquire}. */
     public void release(CacheKey key, Lease lease, CacheTrace trace) {
-        if (lease.owned() && l2 != null && guard.allow()) {
-            long start = ticker.read();
-            try {
+        if (lease.owned() && l2 != null) {
+            l2Call(trace, () -> {
                 l2.unlock(key.lockKey(), lease.owner());
-                guard.success();
-            } catch (RuntimeException e) {
-                fail(trace);
-            } finally {
-                trace.l2Nanos += ticker.read() - start;
-                trace.l2Calls++;
-            }
+                return Boolean.TRUE;
+            });
         }
     }
 
@@ -157,45 +151,30 @@ public final class ResponseCache implements AutoCloseable {
         for (String tag : directives.tags()) {
             indexes.add(CacheKey.PREFIX + "idx:tag:" + key.tenant() + ":" + tag);
         }
-        long start = ticker.read();
-        try {
+        l2Call(trace, () -> {
             l2.put(key.storageKey(), encoded, ttl, indexes, settings.maxTtl());
-            guard.success();
-        } catch (RuntimeException e) {
-            fail(trace);
-        } finally {
-            trace.l2Nanos += ticker.read() - start;
-            trace.l2Calls++;
-        }
+            return Boolean.TRUE;
+        });
     }
 
     private byte[] l2Get(String key, CacheTrace trace) {
-        if (l2 == null || !guard.allow()) {
-            return null;
-        }
-        long start = ticker.read();
-        try {
-            byte[] v = l2.get(key);
-            guard.success();
-            return v;
-        } catch (RuntimeException e) {
-            fail(trace);
-            return null;
-        } finally {
-            trace.l2Nanos += ticker.read() - start;
-            trace.l2Calls++;
-        }
+        return l2 == null ? null : l2Call(trace, () -> l2.get(key));
     }
 
     private Boolean l2Lock(String lockKey, String owner, CacheTrace trace) {
+        return l2Call(trace, () -> l2.tryLock(lockKey, owner, settings.lockTtl()));
+    }
+
+    /** One guarded, timed L2 command: null when the guard is open or the command failed (fail-open). */
+    private <T> T l2Call(CacheTrace trace, java.util.function.Supplier<T> command) {
         if (!guard.allow()) {
             return null;
         }
         long start = ticker.read();
         try {
-            boolean ok = l2.tryLock(lockKey, owner, settings.lockTtl());
+            T result = command.get();
             guard.success();
-            return ok;
+            return result;
         } catch (RuntimeException e) {
             fail(trace);
             return null;

@@ -36,12 +36,12 @@ class ProviderRegistryTest {
 
         @Override
         protected ChatResponse doChat(ProviderCall call) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the registry never calls its providers");
         }
 
         @Override
         protected StreamResult doStream(ProviderCall call, ChunkSink sink) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the registry never calls its providers");
         }
 
         @Override
