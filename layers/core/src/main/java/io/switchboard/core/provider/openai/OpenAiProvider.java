@@ -65,7 +65,7 @@ public final class OpenAiProvider extends ChatProvider {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), true);
         HttpResponse<byte[]> response = exchange(call, body, "text/event-stream");
         String contentType = response.headers().firstValue("content-type").orElse("");
-        if (!contentType.startsWith("text/event-stream")) {
+        if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
             throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
                     "Provider '" + name() + "' did not answer with an event stream.");
         }
@@ -85,14 +85,14 @@ public final class OpenAiProvider extends ChatProvider {
                 .header("content-type", "application/json")
                 .header("accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, String> h : config().headers().entrySet()) {
+            b.setHeader(h.getKey(), h.getValue());
+        }
         if (config().apiKey() != null) {
-            b.header("authorization", "Bearer " + secrets.resolve(config().apiKey()));
+            b.setHeader("authorization", "Bearer " + secrets.resolve(config().apiKey())); // the key wins
         }
         if (call.requestId() != null) {
-            b.header("x-request-id", call.requestId());
-        }
-        for (Map.Entry<String, String> h : config().headers().entrySet()) {
-            b.header(h.getKey(), h.getValue());
+            b.setHeader("x-request-id", call.requestId());
         }
         HttpRequest request = b.build();
         HttpResponse<byte[]> response = call.upstream(() -> {
