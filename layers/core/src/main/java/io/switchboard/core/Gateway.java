@@ -1,6 +1,7 @@
 package io.switchboard.core;
 
 import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.completion.CompletionService;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
@@ -42,6 +43,7 @@ public final class Gateway implements AutoCloseable {
     private final SsmSecretStore ssm;
     private final ProviderRegistry registry;
     private final CompletionService completions;
+    private final ModelCatalog catalog;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     private Gateway(Builder b) {
@@ -56,8 +58,9 @@ public final class Gateway implements AutoCloseable {
         SecretResolver secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+        this.catalog = ModelCatalog.builder(settings).ticker(ticker).clock(b.clock).listener(metrics).build();
         this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
-                new ModelRouter(settings.config()), registry, metrics, ticker);
+                new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker);
     }
 
     /** A gateway for the given environment variables, with system time. */
@@ -111,6 +114,11 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
+    /** This environment's model catalog (the snapshots model names resolve through). */
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
     /** This environment's HTTP client holder. */
     public Lazy<HttpClient> httpClient() {
         return httpClient;
@@ -119,6 +127,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         registry.close();
+        catalog.close();
         ssm.close();
         httpClient.reset();
     }
