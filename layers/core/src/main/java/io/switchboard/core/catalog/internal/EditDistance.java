@@ -41,7 +41,8 @@ public final class EditDistance {
 
     /**
      * Up to {@code limit} of {@code names} closest to {@code query}: within an edit distance of a third of the
-     * query's length (at least 2), or containing it, closest first.
+     * query's length (at least 2) of the name or of its model id after {@code provider/}, or containing the query;
+     * closest first.
      */
     public static List<String> closest(String query, Iterable<String> names, int limit) {
         String q = query.toLowerCase(Locale.ROOT);
@@ -51,6 +52,10 @@ public final class EditDistance {
         List<Scored> hits = new ArrayList<>();
         for (String n : names) {
             int d = between(q, n, max);
+            int slash = n.indexOf('/');
+            if (slash > 0 && d > 0) {
+                d = Math.min(d, between(q, n.substring(slash + 1), max));
+            }
             if (d <= max) {
                 hits.add(new Scored(n, d));
             } else if (q.length() >= 3 && n.toLowerCase(Locale.ROOT).contains(q)) {
