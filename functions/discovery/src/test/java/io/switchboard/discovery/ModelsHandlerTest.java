@@ -108,6 +108,16 @@ class ModelsHandlerTest {
     }
 
     @Test
+    void get_malformedEscapeInPath_404NotServerError() throws IOException {
+        APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+        e.setRawPath("/v1/models/%zz");
+        e.setPathParameters(null);
+        APIGatewayV2HTTPResponse r = handler.handleRequest(e, null);
+        assertEquals(404, r.getStatusCode());
+        assertEquals("model_not_found", body(r).path("error").path("code").asText());
+    }
+
+    @Test
     void list_withoutKey_401() {
         APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent("events/models-list.json");
         Map<String, String> headers = new HashMap<>(e.getHeaders());

@@ -33,6 +33,14 @@ public final class ModelsApi {
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     }
 
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return raw;
+        }
+    }
+
     /**
      * Serves {@code request}; never throws.
      *
@@ -60,9 +68,7 @@ public final class ModelsApi {
             if (list) {
                 return new GatewayResponse(200, headers, CatalogJson.writeList(snapshot.models()));
             }
-            String id = pathId != null ? pathId
-                    : URLDecoder.decode(path.substring(MODELS.length() + 1).replace("+", "%2B"),
-                            StandardCharsets.UTF_8);
+            String id = pathId != null ? pathId : decode(path.substring(MODELS.length() + 1));
             Optional<ModelInfo> model = snapshot.model(id);
             if (model.isEmpty()) {
                 throw snapshot.notFound(id);
