@@ -4,13 +4,14 @@
 MVN ?= mvn -B -ntp -q
 LAYER_ZIP := layers/core/target/switchboard-layer.zip
 COMPLETION_JAR := functions/completion/target/switchboard-completion.jar
+DISCOVERY_JAR := functions/discovery/target/switchboard-discovery.jar
 
-.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction
+.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-DiscoveryFunction build-ModelsFunction
 
 artefacts:
-	@if [ ! -f $(LAYER_ZIP) ] || [ ! -f $(COMPLETION_JAR) ] || \
+	@if [ ! -f $(LAYER_ZIP) ] || [ ! -f $(COMPLETION_JAR) ] || [ ! -f $(DISCOVERY_JAR) ] || \
 	    [ -n "$$(find shared layers functions pom.xml -newer $(LAYER_ZIP) -name '*.java' -o -newer $(LAYER_ZIP) -name 'pom.xml' 2>/dev/null | head -n 1)" ]; then \
-	  $(MVN) -DskipTests -pl layers/core,functions/completion -am package; \
+	  $(MVN) -DskipTests -pl layers/core,functions/completion,functions/discovery -am package; \
 	fi
 
 # A Java layer's content is java/lib/*.jar.
@@ -22,3 +23,12 @@ build-SwitchboardLayer: artefacts
 build-CompletionFunction: artefacts
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(COMPLETION_JAR)" -x 'META-INF/maven/*'
+
+# The discovery module's jar holds both of its functions' handlers (discovery runs and GET /v1/models).
+build-DiscoveryFunction: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(DISCOVERY_JAR)" -x 'META-INF/maven/*'
+
+build-ModelsFunction: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(DISCOVERY_JAR)" -x 'META-INF/maven/*'

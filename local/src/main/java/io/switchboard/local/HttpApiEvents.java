@@ -69,6 +69,11 @@ final class HttpApiEvents {
                 q.put(k, q.has(k) ? q.get(k).asText() + "," + v : v);
             }
         }
+        Map<String, String> pathParameters = route.pathParameters(path);
+        if (pathParameters != null && !pathParameters.isEmpty()) {
+            ObjectNode pp = e.putObject("pathParameters");
+            pathParameters.forEach(pp::put);
+        }
         ObjectNode ctx = e.putObject("requestContext");
         ctx.put("accountId", "123456789012");
         ctx.put("apiId", "local");

@@ -118,7 +118,8 @@ public final class LocalGateway implements AutoCloseable {
             Route route = null;
             for (FunctionPool p : pools) {
                 for (Route r : p.spec().routes()) {
-                    if (r.matches(method, path)) {
+                    // API Gateway prefers an exact route over one with path variables
+                    if (r.matches(method, path) && (route == null || route.path().contains("{"))) {
                         pool = p;
                         route = r;
                     }

@@ -1,12 +1,16 @@
 package io.switchboard.local;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * An HTTP API route of a function.
  *
  * @param method upper-case method, or {@code ANY}
- * @param path the path, exact
+ * @param path the path: exact segments, {@code {name}} for one segment, or a last {@code {name+}} for the rest
  */
 public record Route(String method, String path) {
     public Route {
@@ -15,7 +19,55 @@ public record Route(String method, String path) {
 
     /** Whether this route serves {@code m} on {@code p}. */
     public boolean matches(String m, String p) {
-        return path.equals(p) && (method.equals("ANY") || method.equals(m));
+        return (method.equals("ANY") || method.equals(m)) && pathParameters(p) != null;
+    }
+
+    /**
+     * The path parameters {@code p} gives this route (decoded, as API Gateway passes them), empty for a route
+     * without any, or null when {@code p} does not match.
+     */
+    public Map<String, String> pathParameters(String p) {
+        if (path.indexOf('{') < 0) {
+            return path.equals(p) ? Map.of() : null;
+        }
+        String[] want = path.substring(1).split("/", -1);
+        String[] got = p.startsWith("/") ? p.substring(1).split("/", -1) : new String[0];
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < want.length; i++) {
+            String w = want[i];
+            boolean variable = w.startsWith("{") && w.endsWith("}");
+            if (variable && w.endsWith("+}") && i == want.length - 1) {
+                if (i >= got.length) {
+                    return null;
+                }
+                String rest = String.join("/", java.util.Arrays.copyOfRange(got, i, got.length));
+                if (rest.isEmpty()) {
+                    return null;
+                }
+                params.put(w.substring(1, w.length() - 1), decode(rest));
+                return params;
+            }
+            if (i >= got.length) {
+                return null;
+            }
+            if (variable) {
+                if (got[i].isEmpty()) {
+                    return null;
+                }
+                params.put(w.substring(1, w.length() - 1), decode(got[i]));
+            } else if (!w.equals(got[i])) {
+                return null;
+            }
+        }
+        return got.length == want.length ? params : null;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
     }
 
     /** API Gateway's route key, e.g. {@code POST /v1/chat/completions}. */

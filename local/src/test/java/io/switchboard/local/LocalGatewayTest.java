@@ -60,6 +60,38 @@ class LocalGatewayTest {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
     }
 
+    private HttpResponse<String> get(String path, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .timeout(Duration.ofSeconds(20)).GET();
+        if (key != null) {
+            b.header("authorization", "Bearer " + key);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void get_models_servedFromBundledCatalogWithoutDynamoDb() throws Exception {
+        start(Project.template(), Map.of(), Map.of());
+
+        HttpResponse<String> list = get("/v1/models", KEY);
+        assertEquals(200, list.statusCode(), list.body());
+        JsonNode body = JSON.readTree(list.body());
+        assertEquals("list", body.path("object").asText());
+        List<String> ids = new ArrayList<>();
+        body.path("data").forEach(m -> ids.add(m.path("id").asText()));
+        assertTrue(ids.contains("fast") && ids.contains("mock/mock-1"), ids.toString());
+
+        HttpResponse<String> one = get("/v1/models/mock/mock-1", KEY);
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals("mock/mock-1", JSON.readTree(one.body()).path("id").asText());
+
+        HttpResponse<String> unknown = get("/v1/models/fsat", KEY);
+        assertEquals(404, unknown.statusCode());
+        JsonNode error = JSON.readTree(unknown.body()).path("error");
+        assertEquals("model_not_found", error.path("code").asText());
+        assertTrue(error.path("message").asText().contains("'fast'"), error.toString());
+    }
+
     @Test
     void post_chatCompletion_overHttp() throws Exception {
         start(Project.template(), Map.of(), Map.of());

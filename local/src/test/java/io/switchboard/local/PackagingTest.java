@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PackagingTest {
     private static final Path LAYER = Project.dir().resolve("layers/core/target/switchboard-layer.zip");
     private static final Path FUNCTION = Project.dir().resolve("functions/completion/target/switchboard-completion.jar");
+    private static final Path DISCOVERY = Project.dir().resolve("functions/discovery/target/switchboard-discovery.jar");
 
     @Test
     void layerZip_holdsOnlyJarsUnderJavaLib() throws IOException {
@@ -68,6 +69,18 @@ class PackagingTest {
     }
 
     @Test
+    void discoveryJar_holdsBothHandlersAndOnlyItsOwnClasses() throws IOException {
+        Set<String> classes = classesOf(DISCOVERY);
+        for (String function : List.of("DiscoveryFunction", "ModelsFunction")) {
+            String handler = handlerOf(function).replace('.', '/') + ".class";
+            assertTrue(classes.contains(handler), "template handler " + handler + " is in the discovery jar");
+        }
+        for (String c : classes) {
+            assertTrue(c.startsWith("io/switchboard/discovery/"), "foreign class in the discovery jar: " + c);
+        }
+    }
+
+    @Test
     void noClassIsInBothLayerAndFunction_andNoneTwiceInLayer() throws IOException {
         Map<String, String> owner = new HashMap<>();
         Set<String> duplicates = new TreeSet<>();
@@ -87,8 +100,10 @@ class PackagingTest {
             }
         }
         assertTrue(duplicates.isEmpty(), "classes twice in the layer: " + duplicates);
-        for (String c : classesOf(FUNCTION)) {
-            assertFalse(owner.containsKey(c), c + " is in the function and in " + owner.get(c));
+        for (Path function : List.of(FUNCTION, DISCOVERY)) {
+            for (String c : classesOf(function)) {
+                assertFalse(owner.containsKey(c), c + " is in " + function.getFileName() + " and in " + owner.get(c));
+            }
         }
     }
 
@@ -123,6 +138,10 @@ class PackagingTest {
         Path fnDir = out.resolve("function");
         run("build-SwitchboardLayer", layerDir);
         run("build-CompletionFunction", fnDir);
+        Path discoveryDir = out.resolve("discovery");
+        run("build-DiscoveryFunction", discoveryDir);
+        assertTrue(Files.isRegularFile(discoveryDir.resolve(handlerOf("DiscoveryFunction").replace('.', '/')
+                + ".class")));
         try (var files = Files.walk(layerDir)) {
             List<Path> regular = files.filter(Files::isRegularFile).toList();
             assertFalse(regular.isEmpty());

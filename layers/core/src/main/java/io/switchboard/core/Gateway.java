@@ -7,6 +7,7 @@ import io.switchboard.core.cache.L2Guard;
 import io.switchboard.core.cache.L2Store;
 import io.switchboard.core.cache.ResponseCache;
 import io.switchboard.core.cache.ValkeyL2Store;
+import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.completion.CompletionService;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
@@ -54,6 +55,7 @@ public final class Gateway implements AutoCloseable {
     private final ProviderRegistry registry;
     private final CompletionService completions;
     private final ResponseCache cache;
+    private final ModelCatalog catalog;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     private Gateway(Builder b) {
@@ -68,6 +70,7 @@ public final class Gateway implements AutoCloseable {
         SecretResolver secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+        this.catalog = ModelCatalog.builder(settings).ticker(ticker).clock(b.clock).listener(metrics).build();
         CacheSettings cs = settings.cache();
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
@@ -78,7 +81,7 @@ public final class Gateway implements AutoCloseable {
             this.cache = null;
         }
         this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
-                new ModelRouter(settings.config()), registry, metrics, ticker, cache, cs);
+                new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker, cache, cs);
     }
 
     /** A gateway for the given environment variables, with system time. */
@@ -137,6 +140,11 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
+    /** This environment's model catalog (the snapshots model names resolve through). */
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
     /** This environment's HTTP client holder. */
     public Lazy<HttpClient> httpClient() {
         return httpClient;
@@ -153,6 +161,7 @@ public final class Gateway implements AutoCloseable {
             cache.close();
         }
         registry.close();
+        catalog.close();
         ssm.close();
         httpClient.reset();
     }

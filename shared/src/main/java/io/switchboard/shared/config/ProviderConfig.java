@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *
  * @param name unique name, used in routes ({@code name/model-id})
  * @param type its wire protocol
- * @param baseUrl API base, e.g. {@code https://api.openai.com/v1}; null for {@code mock}
+ * @param baseUrl API base, e.g. {@code https://api.openai.com/v1}; null for {@code mock}, optional for {@code bedrock}
+ *     (an endpoint override)
  * @param apiKey where its key comes from, or null when it needs none
  * @param timeout upper bound of one upstream call
  * @param defaultMaxTokens token cap applied when a request sets none, or null
@@ -29,8 +30,10 @@ public record ProviderConfig(String name, ProviderType type, URI baseUrl, Secret
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("provider name '" + name + "' must match " + NAME.pattern());
         }
-        if (type != ProviderType.MOCK) {
+        if (type == ProviderType.OPENAI || type == ProviderType.ANTHROPIC) {
             Objects.requireNonNull(baseUrl, "baseUrl of provider " + name);
+        }
+        if (baseUrl != null) {
             String scheme = baseUrl.getScheme();
             if (!"https".equals(scheme) && !"http".equals(scheme)) {
                 throw new IllegalArgumentException("baseUrl of provider " + name + " must be http(s)");

@@ -7,7 +7,11 @@ public enum ProviderType {
     /** Any OpenAI-compatible endpoint: OpenAI, Groq, Together, vLLM, Ollama and the like. */
     OPENAI,
     /** Deterministic, offline answers derived from the prompt. */
-    MOCK;
+    MOCK,
+    /** Anthropic's Messages API (model discovery only for now; completions answer {@code provider_not_supported}). */
+    ANTHROPIC,
+    /** Amazon Bedrock through the AWS SDK (model discovery only for now). */
+    BEDROCK;
 
     /** The lower-case name used in configuration. */
     public String id() {
@@ -21,6 +25,6 @@ public enum ProviderType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown provider type '" + id + "' (known: openai, mock)");
+        throw new IllegalArgumentException("unknown provider type '" + id + "' (known: openai, mock, anthropic, bedrock)");
     }
 }

@@ -61,6 +61,24 @@ public final class EnvNames {
     public static final String CACHE_LOCK_WAIT_MS = "SWITCHBOARD_CACHE_LOCK_WAIT_MS";
     /** Values at least this many bytes are compressed in L2. */
     public static final String CACHE_COMPRESS_MIN_BYTES = "SWITCHBOARD_CACHE_COMPRESS_MIN_BYTES";
+    /** DynamoDB table of the model catalog; unset means the bundled configuration is the catalog. */
+    public static final String CATALOG_TABLE = "SWITCHBOARD_CATALOG_TABLE";
+    /** Seconds between checks of the catalog's generation on the request path (default 5). */
+    public static final String CATALOG_REFRESH_SECONDS = "SWITCHBOARD_CATALOG_REFRESH_SECONDS";
+    /** EventBridge bus receiving {@code ModelCatalogChanged}; unset publishes nothing. */
+    public static final String EVENT_BUS = "SWITCHBOARD_EVENT_BUS";
+    /** Upper bound of listing one provider's models in milliseconds (default 10000). */
+    public static final String DISCOVERY_TIMEOUT_MS = "SWITCHBOARD_DISCOVERY_TIMEOUT_MS";
+    /** Providers listed at once (default 4). */
+    public static final String DISCOVERY_PARALLELISM = "SWITCHBOARD_DISCOVERY_PARALLELISM";
+    /** How stale an entry's {@code lastSeen} may get before a no-change run rewrites it (default 86400). */
+    public static final String LAST_SEEN_RESOLUTION_SECONDS = "SWITCHBOARD_LAST_SEEN_RESOLUTION_SECONDS";
+    /** The SDK's endpoint override for DynamoDB (loopback in tests). */
+    public static final String DYNAMODB_ENDPOINT = "AWS_ENDPOINT_URL_DYNAMODB";
+    /** The SDK's endpoint override for EventBridge (loopback in tests). */
+    public static final String EVENTBRIDGE_ENDPOINT = "AWS_ENDPOINT_URL_EVENTBRIDGE";
+    /** The SDK's endpoint override for Bedrock's control plane (loopback in tests). */
+    public static final String BEDROCK_ENDPOINT = "AWS_ENDPOINT_URL_BEDROCK";
 
     private EnvNames() {
     }

@@ -173,6 +173,11 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return s == null || s.isBlank() ? null : s;
     }
 
+    /** The model catalog's settings, read from the same variables. */
+    public CatalogSettings catalog() {
+        return CatalogSettings.from(env, region);
+    }
+
     /** Whether this process runs inside AWS Lambda (by the runtime's own variables). */
     public static boolean insideLambda(Map<String, String> processEnv) {
         return processEnv.containsKey("AWS_LAMBDA_RUNTIME_API")

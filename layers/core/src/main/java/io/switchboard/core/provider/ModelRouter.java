@@ -1,30 +1,37 @@
 package io.switchboard.core.provider;
 
-import io.switchboard.shared.ErrorKind;
-import io.switchboard.shared.GatewayException;
+import io.switchboard.core.catalog.CatalogSnapshot;
+import io.switchboard.core.catalog.CatalogSnapshots;
 import io.switchboard.shared.config.GatewayConfig;
 import io.switchboard.shared.config.ModelRoute;
-import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * Resolves the model name a caller sends: a configured alias first ({@code gpt-4o-mini}, {@code fast}), then an
- * explicit {@code provider/model-id} for a configured provider. Anything else is 404 {@code model_not_found}.
+ * Resolves the model name a caller sends: through the current catalog snapshot first (aliases, {@code
+ * provider/model-id} of discovered models, the configured aliases), then an explicit {@code provider/model-id} for a
+ * configured provider. Anything else is 404 {@code model_not_found} naming up to three close matches. The hit path
+ * is one hash lookup in an immutable map.
  */
 public final class ModelRouter {
-    private static final int MAX_ECHO = 100;
-
-    private final Map<String, ModelRoute> aliases;
     private final GatewayConfig config;
+    private final Supplier<CatalogSnapshot> snapshots;
 
-    /** A router over {@code config}'s aliases and providers. */
+    /** A router over {@code config}'s aliases and providers alone. */
     public ModelRouter(GatewayConfig config) {
-        this.config = config;
-        this.aliases = config.models();
+        this(config, CatalogSnapshots.ofConfig(config));
+    }
+
+    /** A router over the catalog snapshots, for {@code config}'s providers. */
+    public ModelRouter(GatewayConfig config, Supplier<CatalogSnapshot> snapshots) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     }
 
     /** The route for {@code model}. */
     public ModelRoute resolve(String model) {
-        ModelRoute r = aliases.get(model);
+        CatalogSnapshot s = snapshots.get();
+        ModelRoute r = s.route(model);
         if (r != null) {
             return r;
         }
@@ -32,16 +39,6 @@ public final class ModelRouter {
         if (slash > 0 && slash < model.length() - 1 && config.providers().containsKey(model.substring(0, slash))) {
             return new ModelRoute(model.substring(0, slash), model.substring(slash + 1));
         }
-        throw GatewayException.of(ErrorKind.MODEL_NOT_FOUND, "The model '" + printable(model)
-                + "' does not exist or is not served by this gateway.").withParam("model");
-    }
-
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_ECHO));
-        for (int i = 0; i < s.length() && sb.length() < MAX_ECHO; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) || c == '\'' ? '?' : c);
-        }
-        return s.length() > MAX_ECHO ? sb + "..." : sb.toString();
+        throw s.notFound(model);
     }
 }

@@ -25,6 +25,7 @@ public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver se
         return switch (config.type()) {
             case OPENAI -> new OpenAiProvider(config, httpClient, secrets, clock);
             case MOCK -> new MockProvider(config, clock, sleeper);
+            case ANTHROPIC, BEDROCK -> new UnsupportedProvider(config);
         };
     }
 }

@@ -1,0 +1,89 @@
+package io.switchboard.core.catalog;
+
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
+import io.switchboard.shared.catalog.CatalogJson;
+import io.switchboard.shared.catalog.ModelInfo;
+import io.switchboard.shared.json.ChatJson;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} in OpenAI's format, served from the catalog snapshot (never
+ * by calling a provider). Aliases are listed as models of their own. Needs a gateway key like every route.
+ */
+public final class ModelsApi {
+    /** The list route. */
+    public static final String MODELS = "/v1/models";
+
+    private final Authenticator authenticator;
+    private final Supplier<CatalogSnapshot> snapshots;
+
+    /** An API authenticating with {@code authenticator} and answering from {@code snapshots}. */
+    public ModelsApi(Authenticator authenticator, Supplier<CatalogSnapshot> snapshots) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return raw;
+        }
+    }
+
+    /**
+     * Serves {@code request}; never throws.
+     *
+     * @param pathId the {@code {id}} path parameter when the platform extracted it, else null (read from the path)
+     */
+    public GatewayResponse handle(GatewayRequest request, String pathId) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("content-type", "application/json");
+        if (request.requestId() != null) {
+            headers.put("x-request-id", request.requestId());
+        }
+        try {
+            String path = request.path();
+            boolean list = path.equals(MODELS) || path.equals(MODELS + "/");
+            if (!list && !path.startsWith(MODELS + "/")) {
+                throw GatewayException.of(ErrorKind.NOT_FOUND, "No route for this path.");
+            }
+            if (!request.method().equals("GET")) {
+                headers.put("allow", "GET");
+                throw GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED, "Use GET for " + MODELS + ".");
+            }
+            authenticator.authenticate(request.header("authorization"));
+            CatalogSnapshot snapshot = snapshots.get();
+            headers.put("x-switchboard-catalog-generation", Long.toString(snapshot.generation()));
+            if (list) {
+                return new GatewayResponse(200, headers, CatalogJson.writeList(snapshot.models()));
+            }
+            String id = pathId != null ? pathId : decode(path.substring(MODELS.length() + 1));
+            Optional<ModelInfo> model = snapshot.model(id);
+            if (model.isEmpty()) {
+                throw snapshot.notFound(id);
+            }
+            return new GatewayResponse(200, headers, CatalogJson.writeModel(model.get()));
+        } catch (GatewayException e) {
+            if (e.kind() == ErrorKind.AUTHENTICATION) {
+                headers.put("www-authenticate", "Bearer");
+            }
+            return new GatewayResponse(e.status(), headers, ChatJson.writeError(e));
+        } catch (RuntimeException e) {
+            GatewayException g = GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to list the models.");
+            System.err.println("{\"level\":\"ERROR\",\"route\":\"models\",\"cause\":\"" + e.getClass().getName()
+                    + "\"}");
+            return new GatewayResponse(g.status(), headers, ChatJson.writeError(g));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.switchboard.core.catalog.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrock.BedrockClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+
+/**
+ * Builds the catalog's AWS clients the way the gateway builds every SDK client: the URL-connection HTTP client, the
+ * configured region, credentials from the environment or the Lambda container endpoint only (never instance
+ * metadata), an endpoint override when configured, and a bound on every call.
+ */
+public final class AwsClients {
+    private AwsClients() {
+    }
+
+    /** A DynamoDB client; {@code callTimeout} bounds each API call including retries. */
+    public static DynamoDbClient dynamoDb(String region, URI endpoint, Duration callTimeout,
+            ClientOverrideConfiguration.Builder extra) {
+        return configure(DynamoDbClient.builder(), region, endpoint, callTimeout, extra).build();
+    }
+
+    /** An EventBridge client. */
+    public static EventBridgeClient eventBridge(String region, URI endpoint, Duration callTimeout) {
+        return configure(EventBridgeClient.builder(), region, endpoint, callTimeout, null).build();
+    }
+
+    /** A Bedrock control-plane client (model listing). */
+    public static BedrockClient bedrock(String region, URI endpoint, Duration callTimeout) {
+        return configure(BedrockClient.builder(), region, endpoint, callTimeout, null).build();
+    }
+
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B b, String region,
+            URI endpoint, Duration callTimeout, ClientOverrideConfiguration.Builder extra) {
+        Duration connect = callTimeout.compareTo(Duration.ofSeconds(2)) < 0 ? callTimeout : Duration.ofSeconds(2);
+        b.region(Region.of(region))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(connect)
+                        .socketTimeout(callTimeout))
+                .credentialsProvider(AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
+                        ContainerCredentialsProvider.create()))
+                .overrideConfiguration((extra != null ? extra : ClientOverrideConfiguration.builder())
+                        .apiCallTimeout(callTimeout).build());
+        if (endpoint != null) {
+            b.endpointOverride(endpoint);
+        }
+        return b;
+    }
+}

@@ -1,0 +1,237 @@
+package io.switchboard.core.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.core.Ticker;
+import io.switchboard.core.catalog.internal.DynamoDbCatalogStore;
+import io.switchboard.core.catalog.testing.DynamoDbLocal;
+import io.switchboard.core.catalog.testing.FakeProviders;
+import io.switchboard.core.catalog.testing.RecordingPublisher;
+import io.switchboard.core.config.Settings;
+import io.switchboard.shared.catalog.ModelCatalogChanged;
+import io.switchboard.shared.catalog.ModelRef;
+import io.switchboard.shared.config.ModelRoute;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Discovery end to end against DynamoDB Local and fake providers on loopback speaking OpenAI's, Anthropic's and
+ * Bedrock's wire formats (Bedrock through the real SDK client).
+ */
+class CatalogSyncTest {
+    private static DynamoDbLocal dynamo;
+    private static FakeProviders fakes;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    private final InstantSource clock = () -> now.get();
+    private RecordingPublisher events;
+    private DynamoDbClient client;
+    private String table;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dynamo = DynamoDbLocal.start();
+        fakes = FakeProviders.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fakes.close();
+        dynamo.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        events = new RecordingPublisher();
+        client = dynamo.client();
+        table = dynamo.newTable();
+        fakes.openAiModels.clear();
+        fakes.openAiModels.addAll(List.of("gpt-4o", "gpt-4o-mini"));
+    }
+
+    /** A configuration of {@code providers} (JSON members); the {@code fast} alias when the mock is among them. */
+    static String config(String... providers) {
+        String joined = String.join(",", providers);
+        String models = joined.contains("\"mock\":") ? "{\"fast\":\"mock/mock-1\"}" : "{}";
+        return "{\"providers\":{" + joined + "},\"models\":" + models + "}";
+    }
+
+    static String openai(String name, String path) {
+        return "\"" + name + "\":{\"type\":\"openai\",\"baseUrl\":\"" + fakes.base(path) + "\",\"apiKey\":\"env:FAKE_KEY\"}";
+    }
+
+    static String anthropic() {
+        return "\"anthropic\":{\"type\":\"anthropic\",\"baseUrl\":\"" + fakes.base("anthropic")
+                + "\",\"apiKey\":\"env:FAKE_KEY\"}";
+    }
+
+    static String bedrock() {
+        return "\"bedrock\":{\"type\":\"bedrock\"}";
+    }
+
+    static String mock() {
+        return "\"mock\":{\"type\":\"mock\"}";
+    }
+
+    private ModelCatalog catalog(String config, long timeoutMs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SWITCHBOARD_CONFIG", config);
+        env.put("SWITCHBOARD_CATALOG_TABLE", table);
+        env.put("SWITCHBOARD_DISCOVERY_TIMEOUT_MS", Long.toString(timeoutMs));
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_BEDROCK", fakes.bedrockEndpoint().toString());
+        env.put("FAKE_KEY", FakeProviders.KEY);
+        env.put("SWITCHBOARD_METRICS", "off");
+        return ModelCatalog.builder(Settings.from(env)).clock(clock)
+                .store(new DynamoDbCatalogStore(() -> client, table)).publisher(events).build();
+    }
+
+    @Test
+    void discover_fourProvidersOneHanging_finishesWithinTimeoutAndKeepsItsEntries() {
+        // First run: the "slow" provider still answers (it is a plain OpenAI server at /openai).
+        String healthy = config(openai("openai", "openai"), anthropic(), bedrock(), openai("slow", "openai"));
+        DiscoveryReport first = catalog(healthy, 2_000).discover();
+        assertEquals(Map.of(), first.failedProviders());
+        assertTrue(first.added().stream().anyMatch(r -> r.name().equals("slow/gpt-4o")));
+        Instant firstSeen = now.get();
+
+        now.set(firstSeen.plus(Duration.ofHours(1)));
+        String oneHangs = config(openai("openai", "openai"), anthropic(), bedrock(), openai("slow", "slow"));
+        long start = System.nanoTime();
+        DiscoveryReport second = catalog(oneHangs, 1_000).discover();
+        long wallMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertTrue(wallMs < 2_500, "one hanging provider is bounded by its 1 s timeout, took " + wallMs + " ms");
+        assertEquals(Map.of("slow", "timeout"), second.failedProviders());
+        assertEquals(Map.of("openai", 2, "anthropic", 3, "bedrock", 2), second.listed());
+        assertFalse(second.changedCatalog(), "nothing changed: the hanging provider's entries stay");
+        assertEquals(0, second.writes());
+        Catalog stored = new DynamoDbCatalogStore(() -> client, table).load();
+        CatalogEntry kept = stored.models().get("slow/gpt-4o");
+        assertNotNull(kept, "the hanging provider's entry is kept");
+        assertEquals(firstSeen, kept.lastSeen(), "marked with when it was last seen");
+    }
+
+    @Test
+    void discover_twiceWithoutChange_writesNothingAndPublishesNothing() {
+        ModelCatalog catalog = catalog(config(openai("openai", "openai"), anthropic(), bedrock(), mock()), 2_000);
+        DiscoveryReport first = catalog.discover();
+        assertTrue(first.writes() > 0);
+        assertEquals(1, events.events().size());
+        long callsBefore = dynamo.writeCalls();
+
+        now.set(now.get().plusSeconds(60));
+        DiscoveryReport second = catalog.discover();
+
+        assertEquals(0, second.writes(), "items written by a no-change run");
+        assertEquals(callsBefore, dynamo.writeCalls(), "DynamoDB write calls by a no-change run");
+        assertEquals(1, events.events().size(), "no event for a no-change run");
+        assertFalse(second.published());
+        assertEquals(first.generation(), second.generation());
+    }
+
+    @Test
+    void discover_change_increasesGenerationAndPublishesTheDifference() {
+        ModelCatalog catalog = catalog(config(openai("openai", "openai"), mock()), 2_000);
+        DiscoveryReport first = catalog.discover();
+        assertEquals(1, first.generation());
+        ModelCatalogChanged e1 = events.events().get(0);
+        assertEquals(0, e1.previousGeneration());
+        assertTrue(e1.added().contains(new ModelRef("openai/gpt-4o", ModelRef.Kind.MODEL, "openai", "gpt-4o")));
+        assertTrue(e1.added().contains(new ModelRef("fast", ModelRef.Kind.ALIAS, "mock", "mock-1")));
+
+        fakes.openAiModels.remove("gpt-4o-mini");
+        fakes.openAiModels.add("gpt-4.1");
+        DiscoveryReport second = catalog.discover();
+
+        assertEquals(2, second.generation());
+        ModelCatalogChanged e2 = events.events().get(1);
+        assertEquals(2, e2.generation());
+        assertEquals(1, e2.previousGeneration());
+        assertEquals(List.of("gpt-4.1", "openai/gpt-4.1"), e2.added().stream().map(ModelRef::name).toList());
+        assertEquals(List.of("gpt-4o-mini", "openai/gpt-4o-mini"), e2.removed().stream().map(ModelRef::name).toList());
+        Catalog stored = new DynamoDbCatalogStore(() -> client, table).load();
+        assertEquals(2, stored.generation());
+        assertEquals(new ModelRoute("openai", "gpt-4.1"), stored.aliases().get("gpt-4.1"));
+    }
+
+    @Test
+    void discover_failingProvider_isReportedAndKeepsItsEntries() {
+        ModelCatalog ok = catalog(config(openai("flaky", "openai"), mock()), 2_000);
+        ok.discover();
+        DiscoveryReport r = catalog(config(openai("flaky", "failing"), mock()), 2_000).discover();
+        assertEquals(Map.of("flaky", "http_503"), r.failedProviders());
+        assertEquals(0, r.writes());
+        assertTrue(new DynamoDbCatalogStore(() -> client, table).load().models().containsKey("flaky/gpt-4o"));
+    }
+
+    @Test
+    void discover_providerRemovedFromConfiguration_removesItsEntries() {
+        catalog(config(openai("openai", "openai"), mock()), 2_000).discover();
+        DiscoveryReport r = catalog(config(mock()), 2_000).discover();
+        assertTrue(r.removed().stream().anyMatch(x -> x.name().equals("openai/gpt-4o")));
+        assertFalse(new DynamoDbCatalogStore(() -> client, table).load().models().containsKey("openai/gpt-4o"));
+    }
+
+    @Test
+    void discover_lastSeenOlderThanResolution_refreshedWithoutNewGeneration() {
+        ModelCatalog catalog = catalog(config(mock()), 2_000);
+        DiscoveryReport first = catalog.discover();
+        now.set(now.get().plus(Duration.ofDays(2)));
+        DiscoveryReport second = catalog.discover();
+        assertEquals(first.generation(), second.generation());
+        assertFalse(second.published());
+        assertEquals(1, second.writes(), "only mock/mock-1's lastSeen");
+        assertEquals(now.get(), new DynamoDbCatalogStore(() -> client, table).load().models().get("mock/mock-1")
+                .lastSeen());
+    }
+
+    @Test
+    void discover_anthropicPages_followedWithItsHeaders() {
+        int bad = fakes.badHeaders.get();
+        DiscoveryReport r = catalog(config(anthropic()), 2_000).discover();
+        assertEquals(Map.of("anthropic", 3), r.listed());
+        assertEquals(bad, fakes.badHeaders.get());
+        Catalog c = new DynamoDbCatalogStore(() -> client, table).load();
+        assertEquals(Instant.parse("2025-02-19T00:00:00Z").getEpochSecond(),
+                c.models().get("anthropic/claude-sonnet-4-20250514").created());
+    }
+
+    @Test
+    void discover_bedrockThroughSdk_listsActiveModelsAndProfiles() {
+        DiscoveryReport r = catalog(config(bedrock()), 2_000).discover();
+        assertEquals(Map.of(), r.failedProviders());
+        Catalog c = new DynamoDbCatalogStore(() -> client, table).load();
+        assertEquals(List.of("text", "image"), c.models().get("bedrock/amazon.nova-lite-v1:0").inputModalities());
+        assertTrue(c.models().containsKey("bedrock/us.amazon.nova-lite-v1:0"));
+        assertFalse(c.models().containsKey("bedrock/meta.llama3-8b-instruct-v1:0"), "legacy models are left out");
+    }
+
+    @Test
+    void discover_parallelismOne_stillBoundsEachProvider() {
+        ModelDiscovery d = new ModelDiscovery(Map.of(io.switchboard.shared.config.ProviderType.MOCK,
+                (p, t) -> {
+                    Thread.sleep(10_000);
+                    return List.of();
+                }), 1, Duration.ofMillis(200), Ticker.system());
+        long start = System.nanoTime();
+        List<ProviderListing> l = d.run(List.of(io.switchboard.shared.config.ProviderConfig.mock("a", null),
+                io.switchboard.shared.config.ProviderConfig.mock("b", null)));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(List.of("timeout", "timeout"), l.stream().map(ProviderListing::failure).toList());
+        assertTrue(ms < 1_500, "two providers one at a time, 200 ms each: " + ms + " ms");
+    }
+}
