@@ -116,20 +116,25 @@ public final class OverheadBench {
     }
 
     static APIGatewayV2HTTPEvent event(String body, String key) {
+        return event(body, key, "POST", "/v1/chat/completions");
+    }
+
+    /** An HTTP API v2 event for {@code method path} with the gateway key {@code key}. */
+    static APIGatewayV2HTTPEvent event(String body, String key, String method, String path) {
         Map<String, String> headers = new HashMap<>();
         headers.put("authorization", "Bearer " + key);
         headers.put("content-type", "application/json");
         headers.put("user-agent", "bench");
         return APIGatewayV2HTTPEvent.builder()
                 .withVersion("2.0")
-                .withRouteKey("POST /v1/chat/completions")
-                .withRawPath("/v1/chat/completions")
+                .withRouteKey(method + " " + path)
+                .withRawPath(path)
                 .withHeaders(headers)
                 .withBody(body)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                         .withRequestId("bench")
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                                .withMethod("POST").withPath("/v1/chat/completions").build())
+                                .withMethod(method).withPath(path).build())
                         .build())
                 .build();
     }

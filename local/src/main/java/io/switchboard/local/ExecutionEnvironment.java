@@ -1,5 +1,6 @@
 package io.switchboard.local;
 
+import io.switchboard.core.snapstart.Checkpointable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -11,7 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One emulated Lambda execution environment: one thread, one handler instance built on its first invocation (the
- * init phase), one invocation at a time. After a timeout it is discarded, as Lambda discards an environment whose
+ * init phase), one invocation at a time. For handlers that support it the init runs the SnapStart cycle (init,
+ * before-checkpoint, after-restore) unless {@code SWITCHBOARD_LOCAL_SNAPSTART=off}. After a timeout it is discarded,
+ * as Lambda discards an environment whose
  * invocation timed out.
  */
 final class ExecutionEnvironment {
@@ -23,12 +26,16 @@ final class ExecutionEnvironment {
     private final Map<String, String> env;
     private final ExecutorService thread;
     private final int id = IDS.incrementAndGet();
+    /** {@code off} skips the SnapStart cycle at init (to compare against a plain init). */
+    static final String SNAPSTART_FLAG = "SWITCHBOARD_LOCAL_SNAPSTART";
+    private final boolean snapStart;
     private HandlerInvoker invoker;
     private long initNanos = -1;
 
     ExecutionEnvironment(FunctionSpec spec, Map<String, String> env) {
         this.spec = spec;
         this.env = env;
+        this.snapStart = !"off".equalsIgnoreCase(env.getOrDefault(SNAPSTART_FLAG, "on"));
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "env-" + spec.logicalId() + "-" + id);
             t.setDaemon(true);
@@ -45,6 +52,11 @@ final class ExecutionEnvironment {
             run(() -> {
                 long start = System.nanoTime();
                 invoker = HandlerInvoker.create(spec, env, ExecutionEnvironment.class.getClassLoader());
+                if (snapStart && invoker.handler() instanceof Checkpointable c) {
+                    // as SnapStart does: init, snapshot (before-checkpoint hooks), restore (after-restore hooks)
+                    c.checkpointHooks().beforeCheckpoint();
+                    c.checkpointHooks().afterRestore();
+                }
                 initNanos = System.nanoTime() - start;
                 return null;
             }, INIT_TIMEOUT);

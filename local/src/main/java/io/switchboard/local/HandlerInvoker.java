@@ -68,6 +68,11 @@ final class HandlerInvoker {
         return new Type[] {Object.class, Object.class};
     }
 
+    /** The handler instance. */
+    Object handler() {
+        return handler;
+    }
+
     /** One invocation: event JSON in, response JSON out. */
     @SuppressWarnings("unchecked")
     byte[] invoke(byte[] eventJson, Context context) throws IOException {

@@ -110,6 +110,18 @@ class LocalGatewayTest {
     }
 
     @Test
+    void post_withAndWithoutSnapStartCycleAtInit_bothServe() throws Exception {
+        start(Project.template(), Map.of("SWITCHBOARD_LOCAL_SNAPSTART", "off"), Map.of());
+        assertEquals(200, post("/v1/chat/completions", KEY, chat("fast", "plain init")).statusCode());
+        gateway.close();
+        start(Project.template(), Map.of(), Map.of());
+        HttpResponse<String> primed = post("/v1/chat/completions", KEY, chat("fast", "primed init"));
+        assertEquals(200, primed.statusCode());
+        assertEquals("MISS", primed.headers().firstValue("x-switchboard-cache").orElse(null),
+                "priming left nothing in the cache");
+    }
+
+    @Test
     void post_streamAndErrors_overHttp() throws Exception {
         start(Project.template(), Map.of(), Map.of());
 

@@ -1,10 +1,14 @@
 package io.switchboard.completion;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.switchboard.core.Gateway;
+import io.switchboard.core.snapstart.CheckpointHooks;
+import io.switchboard.core.snapstart.Checkpointable;
+import io.switchboard.core.snapstart.PrimingSamples;
+import org.crac.Context;
+import org.crac.Resource;
 import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.json.ChatJson;
@@ -16,7 +20,8 @@ import java.util.Objects;
  * environment: the runtime builds it once with the no-argument constructor, and its {@link Gateway} serves every
  * invocation of the environment.
  */
-public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
+        Resource, Checkpointable {
     private final Gateway gateway;
 
     /** For the Lambda runtime: configured from the process environment. */
@@ -32,10 +37,42 @@ public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPE
     /** For tests: serves through {@code gateway}. */
     CompletionHandler(Gateway gateway) {
         this.gateway = Objects.requireNonNull(gateway, "gateway");
+        gateway.hooks().register(this); // registered last: primes first, through the handler's own mapping
+    }
+
+    /** Before a SnapStart snapshot: one sample event through this handler's mapping and the priming pipeline. */
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0").withRouteKey("POST " + Gateway.CHAT_COMPLETIONS)
+                .withRawPath(Gateway.CHAT_COMPLETIONS)
+                .withHeaders(Map.of("content-type", "application/json"))
+                .withBody(new String(PrimingSamples.REQUESTS.get(0), java.nio.charset.StandardCharsets.UTF_8))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("prime")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST")
+                                .withPath(Gateway.CHAT_COMPLETIONS).build()).build())
+                .build();
+        ApiGatewayV2Mapper.toEvent(gateway.primeRequest(ApiGatewayV2Mapper.toRequest(event, Long.MAX_VALUE)));
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+    public void afterRestore(Context<? extends Resource> context) {
+        // the gateway's own hooks re-arm the environment
+    }
+
+    @Override
+    public CheckpointHooks checkpointHooks() {
+        return gateway.hooks();
+    }
+
+    @Override
+    public String toString() {
+        return "prime completion handler";
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event,
+            com.amazonaws.services.lambda.runtime.Context context) {
         long remaining = context == null ? Long.MAX_VALUE : context.getRemainingTimeInMillis();
         GatewayResponse response;
         try {

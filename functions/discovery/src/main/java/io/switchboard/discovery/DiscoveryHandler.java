@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.switchboard.core.catalog.DiscoveryReport;
 import io.switchboard.core.catalog.ModelCatalog;
+import io.switchboard.core.snapstart.CheckpointHooks;
+import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +18,10 @@ import java.util.Objects;
  * {@code events/discovery-on-demand.json}). Answers and logs the run's report as JSON; a run that could not reach the
  * catalog fails the invocation so the platform's retry applies.
  */
-public final class DiscoveryHandler implements RequestStreamHandler {
+public final class DiscoveryHandler implements RequestStreamHandler,
+        Checkpointable {
     private final ModelCatalog catalog;
+    private final CheckpointHooks hooks;
 
     /** For the Lambda runtime: configured from the process environment. */
     public DiscoveryHandler() {
@@ -32,6 +36,12 @@ public final class DiscoveryHandler implements RequestStreamHandler {
     /** For tests: discovers through {@code catalog}. */
     DiscoveryHandler(ModelCatalog catalog) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.hooks = catalog.checkpointHooks(true);
+    }
+
+    @Override
+    public CheckpointHooks checkpointHooks() {
+        return hooks;
     }
 
     @Override

@@ -5,6 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.switchboard.core.catalog.ModelCatalog;
+import io.switchboard.core.snapstart.CheckpointHooks;
+import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.http.GatewayResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +19,10 @@ import java.util.Objects;
  * {@code GET /v1/models} and {@code GET /v1/models/{id}} behind API Gateway HTTP API (payload v2), answered from the
  * catalog snapshot of this execution environment.
  */
-public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
+        Checkpointable {
     private final ModelCatalog catalog;
+    private final CheckpointHooks hooks;
 
     /** For the Lambda runtime: configured from the process environment. */
     public ModelsHandler() {
@@ -33,6 +37,12 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     /** For tests: answers from {@code catalog}. */
     ModelsHandler(ModelCatalog catalog) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.hooks = catalog.checkpointHooks(true);
+    }
+
+    @Override
+    public CheckpointHooks checkpointHooks() {
+        return hooks;
     }
 
     @Override

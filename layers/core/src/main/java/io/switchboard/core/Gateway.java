@@ -1,5 +1,16 @@
 package io.switchboard.core;
 
+import io.switchboard.core.auth.Tenant;
+import io.switchboard.core.catalog.CatalogSnapshots;
+import io.switchboard.core.snapstart.CheckpointHooks;
+import io.switchboard.core.snapstart.PrimingSamples;
+import io.switchboard.shared.config.GatewayConfig;
+import io.switchboard.shared.config.ModelRoute;
+import io.switchboard.shared.config.ProviderConfig;
+import io.switchboard.shared.json.ChatResponseReader;
+import java.util.List;
+import org.crac.Context;
+import org.crac.Resource;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.cache.CacheSettings;
 import io.switchboard.core.cache.L1Cache;
@@ -57,6 +68,9 @@ public final class Gateway implements AutoCloseable {
     private final ResponseCache cache;
     private final ModelCatalog catalog;
     private final AtomicBoolean cold = new AtomicBoolean(true);
+    private final SecretResolver secrets;
+    private final InstantSource clock;
+    private final CheckpointHooks hooks;
 
     private Gateway(Builder b) {
         this.settings = b.settings;
@@ -67,7 +81,8 @@ public final class Gateway implements AutoCloseable {
         this.httpClient = Lazy.of("http-client", Gateway::newHttpClient, ticker, metrics);
         this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), metrics);
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
-        SecretResolver secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
+        this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
+        this.clock = b.clock;
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
         this.catalog = ModelCatalog.builder(settings).ticker(ticker).clock(b.clock).listener(metrics).build();
@@ -82,6 +97,92 @@ public final class Gateway implements AutoCloseable {
         }
         this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
                 new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker, cache, cs);
+        // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
+        this.hooks = new CheckpointHooks(true);
+        hooks.register(CheckpointHooks.closing("http-client", httpClient::reset));
+        hooks.register(CheckpointHooks.closing("ssm-client", ssm));
+        hooks.register(CheckpointHooks.closing("catalog-clients", catalog));
+        if (cache != null) {
+            hooks.register(CheckpointHooks.closing("l2-connection", cache));
+        }
+        hooks.register(new Primer());
+    }
+
+    /** Primes before a snapshot and re-arms after a restore; see {@link #prime()}. */
+    private final class Primer implements Resource {
+        @Override
+        public void beforeCheckpoint(Context<? extends Resource> context) {
+            prime();
+            if (cache != null) {
+                cache.l1().clear();
+            }
+        }
+
+        @Override
+        public void afterRestore(Context<? extends Resource> context) {
+            cold.set(true); // a restored environment is a new one: its first request is a cold start
+            secrets.invalidate(); // keys are read again, with the restored environment's credentials
+            catalog.snapshots().expire(); // the snapshot's catalog may be old: check the generation first
+        }
+
+        @Override
+        public String toString() {
+            return "prime request path";
+        }
+    }
+
+    /**
+     * Runs the request path offline and read-only, so a SnapStart snapshot holds its classes loaded and its code
+     * warm: resolves every configured model through the bundled catalog, builds every provider (no I/O), sends the
+     * {@link PrimingSamples} through a complete completion pipeline (mock provider, an L1 of its own, no L2, no
+     * metrics) as a priming tenant, parses a provider completion, and writes one {@code LazyInit} metric for the
+     * priming itself. Touches no socket, no key and no shared cache.
+     *
+     * @return how many sample requests were served
+     */
+    public int prime() {
+        long start = ticker.read();
+        GatewayConfig config = settings.config();
+        ModelRouter bundled = new ModelRouter(config, CatalogSnapshots.ofConfig(config));
+        for (String alias : config.models().keySet()) {
+            bundled.resolve(alias);
+        }
+        config.providers().values().forEach(registry::get);
+        ChatResponseReader.read(PrimingSamples.PROVIDER_COMPLETION);
+        CacheSettings cs = settings.cache();
+        CompletionService primer = primingService(new ResponseCache(cs, new L1Cache(1 << 20, cs.l1Ttl(), ticker),
+                null, new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker), ticker));
+        Tenant tenant = new Tenant("__prime");
+        int served = 0;
+        for (byte[] body : PrimingSamples.REQUESTS) {
+            primer.handleAs(tenant, new GatewayRequest("POST", CHAT_COMPLETIONS,
+                    Map.of("content-type", "application/json"), body, "prime-" + served, Long.MAX_VALUE), ticker.read());
+            served++;
+        }
+        metrics.built("snapstart-priming", ticker.read() - start);
+        return served;
+    }
+
+    /** Serves {@code request} as the priming tenant through the priming pipeline (for the handler's own priming). */
+    public GatewayResponse primeRequest(GatewayRequest request) {
+        return primingService(null).handleAs(new Tenant("__prime"), request, ticker.read());
+    }
+
+    /** A completion pipeline of its own: the mock provider under {@link PrimingSamples#MODEL}, no keys, no metrics. */
+    private CompletionService primingService(ResponseCache primingCache) {
+        ProviderConfig mock = ProviderConfig.mock(PrimingSamples.MODEL.substring(2), Duration.ZERO);
+        GatewayConfig primeConfig = new GatewayConfig(Map.of(mock.name(), mock),
+                Map.of(PrimingSamples.MODEL, new ModelRoute(mock.name(), "mock-1")), List.of(),
+                settings.config().limits());
+        return new CompletionService(primeConfig, new Authenticator(List.of()),
+                new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)),
+                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { })::create),
+                GatewayMetrics.noop(), ticker, primingCache, settings.cache());
+    }
+
+    /** This environment's checkpoint hooks, in the order CRaC runs them. */
+    public CheckpointHooks hooks() {
+        return hooks;
     }
 
     /** A gateway for the given environment variables, with system time. */

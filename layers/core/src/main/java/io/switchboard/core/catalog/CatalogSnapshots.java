@@ -87,6 +87,11 @@ public final class CatalogSnapshots implements Supplier<CatalogSnapshot> {
         return next;
     }
 
+    /** Makes the next {@link #get()} read the store's generation (after a SnapStart restore). */
+    public void expire() {
+        nextCheck = ticker.read();
+    }
+
     /** How many times the stored generation was read. */
     public int checks() {
         return checks.get();

@@ -1,6 +1,8 @@
 package io.switchboard.core.catalog;
 
 import io.switchboard.core.Lazy;
+import java.util.List;
+import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.catalog.internal.AnthropicModelLister;
@@ -130,6 +132,53 @@ public final class ModelCatalog implements AutoCloseable {
         }
         return new CatalogSync(discovery(), writeStore, publisher, clock, ticker, cs.lastSeenResolution())
                 .run(settings.config());
+    }
+
+    /**
+     * Checkpoint hooks for a function built on this catalog alone (models, discovery): before a snapshot, serve the
+     * list, an object and a miss from the bundled configuration through the real API code (offline; a priming key
+     * of its own), then close every client; after a restore, check the catalog's generation on first use.
+     *
+     * @param global whether to register with the global CRaC context (false when a gateway registers the catalog)
+     */
+    public CheckpointHooks checkpointHooks(boolean global) {
+        CheckpointHooks hooks = new CheckpointHooks(global);
+        hooks.register(CheckpointHooks.closing("catalog-clients", this));
+        hooks.register(new org.crac.Resource() {
+            @Override
+            public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> context) {
+                prime();
+            }
+
+            @Override
+            public void afterRestore(org.crac.Context<? extends org.crac.Resource> context) {
+                snapshots().expire();
+            }
+
+            @Override
+            public String toString() {
+                return "prime models API";
+            }
+        });
+        return hooks;
+    }
+
+    /** Serves sample model requests from the bundled configuration, offline (see {@link #checkpointHooks}). */
+    public int prime() {
+        String key = "sk-prime-" + java.util.UUID.randomUUID();
+        ModelsApi api = new ModelsApi(new io.switchboard.core.auth.Authenticator(List.of(
+                new io.switchboard.shared.config.ApiKeyEntry("snapstart-prime",
+                        io.switchboard.core.auth.Authenticator.sha256Hex(key)))),
+                CatalogSnapshots.ofConfig(settings.config()));
+        Map<String, String> headers = Map.of("authorization", "Bearer " + key);
+        String first = settings.config().models().keySet().stream().findFirst().orElse("none");
+        int served = 0;
+        for (String path : List.of(ModelsApi.MODELS, ModelsApi.MODELS + "/" + first, ModelsApi.MODELS + "/__none")) {
+            api.handle(new io.switchboard.core.http.GatewayRequest("GET", path, headers, null, "prime", Long.MAX_VALUE),
+                    null);
+            served++;
+        }
+        return served;
     }
 
     @Override

@@ -74,6 +74,15 @@ public final class CompletionService {
 
     /** Serves one request; never throws. */
     public GatewayResponse handle(GatewayRequest request, long startNanos) {
+        return serve(request, startNanos, null);
+    }
+
+    /** Serves one request for an already known tenant (SnapStart priming, which holds no key); never throws. */
+    public GatewayResponse handleAs(Tenant tenant, GatewayRequest request, long startNanos) {
+        return serve(request, startNanos, java.util.Objects.requireNonNull(tenant, "tenant"));
+    }
+
+    private GatewayResponse serve(GatewayRequest request, long startNanos, Tenant known) {
         ProviderCall call = null;
         String provider = null;
         int status;
@@ -86,7 +95,7 @@ public final class CompletionService {
         CacheKey key = null;
         ResponseCache.Lease lease = null;
         try {
-            Tenant tenant = authenticator.authenticate(request.header("authorization"));
+            Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
             checkContentType(request.header("content-type"));
             if (request.body().length > config.limits().maxRequestBytes()) {
                 throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
