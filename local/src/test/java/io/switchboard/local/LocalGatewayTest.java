@@ -115,7 +115,8 @@ class LocalGatewayTest {
         assertEquals(200, post("/v1/chat/completions", KEY, chat("fast", "plain init")).statusCode());
         gateway.close();
         start(Project.template(), Map.of(), Map.of());
-        HttpResponse<String> primed = post("/v1/chat/completions", KEY, chat("fast", "primed init"));
+        HttpResponse<String> primed = post("/v1/chat/completions", KEY,
+                chat("fast", "Prime.").replace("{\"model\"", "{\"temperature\":0,\"model\""));
         assertEquals(200, primed.statusCode());
         assertEquals("MISS", primed.headers().firstValue("x-switchboard-cache").orElse(null),
                 "priming left nothing in the cache");
