@@ -263,8 +263,15 @@ public final class Harness {
         env.put("AWS_REGION", "us-east-1");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // -XX:TieredStopAtLevel=1 as local/run.sh and as Lambda's Java runtimes run by default
-        Process p = procs.start(List.of(java, "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--port",
-                Integer.toString(port), "--param", "CompletionReservedConcurrency=64"), repo, env,
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
+        // extra JVM options for the gateway only, e.g. a JFR recording to profile it under the harness's load
+        String opts = System.getenv().getOrDefault("BENCH_SWITCHBOARD_JVM_OPTS", "").trim();
+        if (!opts.isEmpty()) {
+            cmd.addAll(List.of(opts.split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port), "--param",
+                "CompletionReservedConcurrency=64"));
+        Process p = procs.start(cmd, repo, env,
                 out.resolve("logs/switchboard.log"));
         Processes.awaitHttp(p, URI.create("http://127.0.0.1:" + port + "/v1/models"), s -> true,
                 Duration.ofSeconds(60), "Switchboard's local run");
