@@ -34,6 +34,22 @@ public final class CacheBench {
 
     public static void main(String[] args) throws Exception {
         int requests = args.length > 1 && args[0].equals("--requests") ? Integer.parseInt(args[1]) : 10_000;
+        Percentiles[] p = measure(requests);
+        System.out.println("Cache paths, " + requests + " requests each, interleaved, after " + requests
+                + " warm-up; JDK " + Runtime.version());
+        System.out.println(p[0].row("handler, L1 hit"));
+        System.out.println(p[1].row("handler, L2 hit"));
+        System.out.println(p[2].row("raw Redis GET round trip"));
+        System.out.printf(Locale.ROOT, "L2 hit minus raw GET at p50: %.1f us%n", (p[1].p50() - p[2].p50()) / 1e3);
+        codecs();
+    }
+
+    /**
+     * Handler time of an L1 hit, of an L2 hit, and the raw Redis GET round trip of the same value, interleaved,
+     * {@code requests} of each after as many warm-up requests, against a {@code redis-server} started (and stopped)
+     * here on loopback.
+     */
+    public static Percentiles[] measure(int requests) throws Exception {
         int warmup = requests;
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -42,9 +58,9 @@ public final class CacheBench {
         Process redis = new ProcessBuilder(find(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save",
                 "", "--appendonly", "no").redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectErrorStream(true).start();
+        PrintStream console = System.out;
         try {
             waitFor(port);
-            PrintStream console = System.out;
             System.setOut(new PrintStream(OutputStreamNull.INSTANCE));
             CompletionHandler l1 = handler(port, "60");
             CompletionHandler l2only = handler(port, "0");
@@ -75,19 +91,11 @@ public final class CacheBench {
                     }
                 }
             }
-            System.setOut(console);
-            System.out.println("Cache paths, " + requests + " requests each, interleaved, after " + warmup
-                    + " warm-up; JDK " + Runtime.version());
-            Percentiles p1 = Percentiles.of(hitL1);
-            Percentiles p2 = Percentiles.of(hitL2);
-            Percentiles pr = Percentiles.of(rawGet);
-            System.out.println(p1.row("handler, L1 hit"));
-            System.out.println(p2.row("handler, L2 hit"));
-            System.out.println(pr.row("raw Redis GET round trip"));
-            System.out.printf(Locale.ROOT, "L2 hit minus raw GET at p50: %.1f us%n", (p2.p50() - pr.p50()) / 1e3);
-            codecs();
+            return new Percentiles[] {Percentiles.of(hitL1), Percentiles.of(hitL2), Percentiles.of(rawGet)};
         } finally {
+            System.setOut(console);
             redis.destroy();
+            redis.waitFor();
         }
     }
 
