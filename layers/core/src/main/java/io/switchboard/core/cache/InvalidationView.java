@@ -97,8 +97,9 @@ public final class InvalidationView {
     }
 
     private void apply(InvalidationStore.LogRead read) {
-        if (!initialized || !Objects.equals(read.incarnation(), incarnation) || read.sequence() < seen
-                || read.sequence() - seen > MAX_APPLY) {
+        // A log appearing where there was none is followed from its start; any other change of incarnation is a new L2.
+        boolean sameLog = Objects.equals(read.incarnation(), incarnation) || (incarnation == null && seen == 0);
+        if (!initialized || !sameLog || read.sequence() < seen || read.sequence() - seen > MAX_APPLY) {
             // first contact (what happened before is unknown), a new L2, or too far behind: start over
             initialized = true;
             incarnation = read.incarnation();
@@ -106,6 +107,7 @@ public final class InvalidationView {
             clearAll();
             return;
         }
+        incarnation = read.incarnation();
         if (read.sequence() == seen) {
             return;
         }

@@ -14,14 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An OpenAI-compatible upstream on loopback whose every answer carries a serial number ({@code answer-N}), so a test
  * can tell which upstream call a cached response came from. Streams when asked.
  */
-final class FakeUpstream implements AutoCloseable {
-    final AtomicInteger calls = new AtomicInteger();
+public final class FakeUpstream implements AutoCloseable {
+    /** Calls served so far. */
+    public final AtomicInteger calls = new AtomicInteger();
     volatile int delayMillis;
     volatile int failWith;
     volatile int padBytes;
     private final HttpServer server;
 
-    FakeUpstream() throws IOException {
+    /** Starts it on a free loopback port. */
+    public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", ex -> {
@@ -73,7 +75,8 @@ final class FakeUpstream implements AutoCloseable {
                 + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n";
     }
 
-    String baseUrl() {
+    /** Its base URL ({@code http://127.0.0.1:port/v1}). */
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 

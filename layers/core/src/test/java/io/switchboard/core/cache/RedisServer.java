@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} on a free loopback port, started and stopped by the test. Skips the test when the
  * binary is missing, except in CI ({@code CI=true}), where {@code .ci/run} installs it and its absence is a failure.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
     private final int port;
     private Process process;
 
@@ -21,7 +21,7 @@ final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisServer start() throws Exception {
+    public static RedisServer start() throws Exception {
         String binary = find();
         if ("true".equals(System.getenv("CI"))) {
             if (binary == null) {
@@ -50,16 +50,16 @@ final class RedisServer implements AutoCloseable {
         return f.canExecute() ? f.getPath() : null;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** (Re)starts the server on the same port. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         process = new ProcessBuilder(find(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--protected-mode", "yes")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -75,11 +75,28 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills the server (as a crash would). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
             process = null;
+        }
+    }
+
+    /** Freezes the server (SIGSTOP): connections stay open, nothing answers, as with a partitioned L2. */
+    public void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Thaws a {@link #pause()}d server (SIGCONT); its data is intact. */
+    public void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) throws Exception {
+        Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + sig + " failed");
         }
     }
 
