@@ -5,13 +5,16 @@ MVN ?= mvn -B -ntp -q
 LAYER_ZIP := layers/core/target/switchboard-layer.zip
 COMPLETION_JAR := functions/completion/target/switchboard-completion.jar
 DISCOVERY_JAR := functions/discovery/target/switchboard-discovery.jar
+INVALIDATION_JAR := functions/invalidation/target/switchboard-invalidation.jar
 
-.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-DiscoveryFunction build-ModelsFunction
+.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-DiscoveryFunction build-ModelsFunction \
+	build-InvalidationFunction build-InvalidateRouteFunction
 
 artefacts:
 	@if [ ! -f $(LAYER_ZIP) ] || [ ! -f $(COMPLETION_JAR) ] || [ ! -f $(DISCOVERY_JAR) ] || \
+	    [ ! -f $(INVALIDATION_JAR) ] || \
 	    [ -n "$$(find shared layers functions pom.xml -newer $(LAYER_ZIP) -name '*.java' -o -newer $(LAYER_ZIP) -name 'pom.xml' 2>/dev/null | head -n 1)" ]; then \
-	  $(MVN) -DskipTests -pl layers/core,functions/completion,functions/discovery -am package; \
+	  $(MVN) -DskipTests -pl layers/core,functions/completion,functions/discovery,functions/invalidation -am package; \
 	fi
 
 # A Java layer's content is java/lib/*.jar.
@@ -32,3 +35,12 @@ build-DiscoveryFunction: artefacts
 build-ModelsFunction: artefacts
 	mkdir -p "$(ARTIFACTS_DIR)"
 	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(DISCOVERY_JAR)" -x 'META-INF/maven/*'
+
+# The invalidation module's jar holds both of its functions' handlers (events, and POST /v1/cache/invalidate).
+build-InvalidationFunction: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(INVALIDATION_JAR)" -x 'META-INF/maven/*'
+
+build-InvalidateRouteFunction: artefacts
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(INVALIDATION_JAR)" -x 'META-INF/maven/*'

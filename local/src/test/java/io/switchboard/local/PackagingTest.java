@@ -37,6 +37,8 @@ class PackagingTest {
     private static final Path LAYER = Project.dir().resolve("layers/core/target/switchboard-layer.zip");
     private static final Path FUNCTION = Project.dir().resolve("functions/completion/target/switchboard-completion.jar");
     private static final Path DISCOVERY = Project.dir().resolve("functions/discovery/target/switchboard-discovery.jar");
+    private static final Path INVALIDATION = Project.dir().resolve(
+            "functions/invalidation/target/switchboard-invalidation.jar");
 
     @Test
     void layerZip_holdsOnlyJarsUnderJavaLib() throws IOException {
@@ -81,6 +83,18 @@ class PackagingTest {
     }
 
     @Test
+    void invalidationJar_holdsBothHandlersAndOnlyItsOwnClasses() throws IOException {
+        Set<String> classes = classesOf(INVALIDATION);
+        for (String function : List.of("InvalidationFunction", "InvalidateRouteFunction")) {
+            String handler = handlerOf(function).replace('.', '/') + ".class";
+            assertTrue(classes.contains(handler), "template handler " + handler + " is in the invalidation jar");
+        }
+        for (String c : classes) {
+            assertTrue(c.startsWith("io/switchboard/invalidation/"), "foreign class in the invalidation jar: " + c);
+        }
+    }
+
+    @Test
     void noClassIsInBothLayerAndFunction_andNoneTwiceInLayer() throws IOException {
         Map<String, String> owner = new HashMap<>();
         Set<String> duplicates = new TreeSet<>();
@@ -100,7 +114,7 @@ class PackagingTest {
             }
         }
         assertTrue(duplicates.isEmpty(), "classes twice in the layer: " + duplicates);
-        for (Path function : List.of(FUNCTION, DISCOVERY)) {
+        for (Path function : List.of(FUNCTION, DISCOVERY, INVALIDATION)) {
             for (String c : classesOf(function)) {
                 assertFalse(owner.containsKey(c), c + " is in " + function.getFileName() + " and in " + owner.get(c));
             }

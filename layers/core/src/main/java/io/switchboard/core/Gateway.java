@@ -13,6 +13,8 @@ import org.crac.Context;
 import org.crac.Resource;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.cache.CacheSettings;
+import io.switchboard.core.cache.InvalidationStore;
+import io.switchboard.core.cache.InvalidationView;
 import io.switchboard.core.cache.L1Cache;
 import io.switchboard.core.cache.L2Guard;
 import io.switchboard.core.cache.L2Store;
@@ -90,8 +92,11 @@ public final class Gateway implements AutoCloseable {
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
                     Gateway::awsCredentials, Clock.systemUTC(), ticker, metrics) : null;
-            this.cache = new ResponseCache(cs, new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker), l2,
-                    new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker), ticker);
+            L1Cache l1 = new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker);
+            L2Guard guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
+            InvalidationView view = l2 instanceof InvalidationStore s
+                    ? new InvalidationView(s, l1, guard, ticker, settings.invalidation().staleness()) : null;
+            this.cache = new ResponseCache(cs, l1, l2, guard, ticker, view);
         } else {
             this.cache = null;
         }

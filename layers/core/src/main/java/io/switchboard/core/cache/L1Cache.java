@@ -13,8 +13,8 @@ import java.time.Duration;
  * invocations; time comes from the injected {@link Ticker}.
  */
 public final class L1Cache {
-    /** A stored completion and how long it may live in L1. */
-    record Entry(byte[] json, long ttlNanos) {
+    /** A stored completion, how long it may live in L1, and what it belongs to (null: unknown). */
+    record Entry(byte[] json, long ttlNanos, InvalidationScope.EntryScope scope) {
     }
 
     private static final int OVERHEAD_BYTES = 160;
@@ -55,7 +55,30 @@ public final class L1Cache {
 
     /** Stores {@code json} under {@code key} for at most {@code ttl} (and the L1 TTL). */
     public void put(String key, byte[] json, Duration ttl) {
-        cache.put(key, new Entry(json, ttl.toNanos()));
+        cache.put(key, new Entry(json, ttl.toNanos(), null));
+    }
+
+    /** Stores {@code json} under {@code key}, remembering what it belongs to for invalidation. */
+    void put(String key, byte[] json, Duration ttl, InvalidationScope.EntryScope scope) {
+        cache.put(key, new Entry(json, ttl.toNanos(), scope));
+    }
+
+    /** Removes the entries any of {@code scopes} covers; returns how many. */
+    long invalidate(java.util.Collection<InvalidationScope> scopes) {
+        if (scopes.isEmpty()) {
+            return 0;
+        }
+        long[] removed = {0};
+        cache.asMap().entrySet().removeIf(e -> {
+            for (InvalidationScope s : scopes) {
+                if (s.covers(e.getKey(), e.getValue().scope())) {
+                    removed[0]++;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return removed[0];
     }
 
     /** Removes one entry. */

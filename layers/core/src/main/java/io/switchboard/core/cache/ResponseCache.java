@@ -19,6 +19,10 @@ import java.util.function.Supplier;
  * long as the longest entry may. Sets rather than generation counters folded into keys: invalidation can then remove
  * the entries themselves in batches (SSCAN + UNLINK), with no keyspace scan, instead of leaving dead entries to
  * occupy memory until their TTL; and a lookup stays one GET, with no counters to read first.
+ *
+ * <p>With an {@link InvalidationView}, every lookup first lets the view catch up with the invalidation log (at most
+ * once per staleness bound), and every put into L1 goes through it, so invalidations reach this environment's L1
+ * within the bound.
  */
 public final class ResponseCache implements AutoCloseable {
     /** Outcome of waiting for another environment's identical request. */
@@ -36,9 +40,17 @@ public final class ResponseCache implements AutoCloseable {
     private final ValueCodec codec;
     private final Ticker ticker;
     private final Supplier<String> ownerIds;
+    private final InvalidationView view;
 
     /** A cache over {@code l1} and {@code l2} (null for L1 only). */
     public ResponseCache(CacheSettings settings, L1Cache l1, L2Store l2, L2Guard guard, Ticker ticker) {
+        this(settings, l1, l2, guard, ticker, null);
+    }
+
+    /** A cache over {@code l1} and {@code l2} whose L1 follows invalidations through {@code view} (null: none). */
+    public ResponseCache(CacheSettings settings, L1Cache l1, L2Store l2, L2Guard guard, Ticker ticker,
+            InvalidationView view) {
+        this.view = view;
         this.settings = settings;
         this.l1 = l1;
         this.l2 = l2;
@@ -65,6 +77,10 @@ public final class ResponseCache implements AutoCloseable {
     /** The stored completion JSON, from L1 or L2, or null. Marks the trace with the tier. */
     public byte[] lookup(CacheKey key, CacheTrace trace) {
         String k = key.storageKey();
+        if (view != null) {
+            view.refreshIfDue();
+        }
+        long stamp = view == null ? 0 : view.stamp();
         byte[] hit = l1.get(k);
         if (hit != null) {
             trace.status = CacheStatus.HIT_L1;
@@ -74,7 +90,7 @@ public final class ResponseCache implements AutoCloseable {
         if (stored != null) {
             byte[] json = decode(stored);
             if (json != null) {
-                l1.put(k, json, settings.l1Ttl());
+                l1Put(stamp, key, json, settings.l1Ttl(), null);
                 trace.status = CacheStatus.HIT_L2;
                 return json;
             }
@@ -92,6 +108,7 @@ public final class ResponseCache implements AutoCloseable {
             return new Lease(null, null);
         }
         String owner = ownerIds.get();
+        long stamp = view == null ? 0 : view.stamp();
         long deadline = ticker.read() + settings.lockWait().toNanos();
         long pause = 5_000_000L;
         while (true) {
@@ -116,7 +133,7 @@ public final class ResponseCache implements AutoCloseable {
             if (stored != null) {
                 byte[] json = decode(stored);
                 if (json != null) {
-                    l1.put(key.storageKey(), json, settings.l1Ttl());
+                    l1Put(stamp, key, json, settings.l1Ttl(), null);
                     trace.status = CacheStatus.HIT_L2;
                     return new Lease(null, json);
                 }
@@ -137,7 +154,7 @@ public final class ResponseCache implements AutoCloseable {
     /** Stores a complete, successful completion in L1 and L2 with its indexes. */
     public void store(CacheKey key, CacheDirectives directives, byte[] json, CacheTrace trace) {
         Duration ttl = directives.ttl() != null ? directives.ttl() : settings.ttl();
-        l1.put(key.storageKey(), json, ttl);
+        l1Put(view == null ? 0 : view.stamp(), key, json, ttl, directives.tags());
         trace.bytesStored = json.length;
         if (l2 == null || !guard.allow()) {
             return;
@@ -155,6 +172,16 @@ public final class ResponseCache implements AutoCloseable {
             l2.put(key.storageKey(), encoded, ttl, indexes, settings.maxTtl());
             return Boolean.TRUE;
         });
+    }
+
+    /** Puts into L1 through the view, if any; {@code tags} null when unknown (an entry read from L2). */
+    private void l1Put(long stamp, CacheKey key, byte[] json, Duration ttl, List<String> tags) {
+        InvalidationScope.EntryScope scope = InvalidationScope.EntryScope.of(key, tags);
+        if (view == null) {
+            l1.put(key.storageKey(), json, ttl, scope);
+        } else {
+            view.putIfCurrent(stamp, key.storageKey(), json, ttl, scope);
+        }
     }
 
     private byte[] l2Get(String key, CacheTrace trace) {
@@ -200,6 +227,11 @@ public final class ResponseCache implements AutoCloseable {
     /** The L1 (for tests and priming). */
     public L1Cache l1() {
         return l1;
+    }
+
+    /** This environment's view of the invalidation log, or null without L2. */
+    public InvalidationView view() {
+        return view;
     }
 
     /** The fail-open guard of L2. */

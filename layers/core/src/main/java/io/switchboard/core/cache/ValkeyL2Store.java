@@ -18,9 +18,10 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 /**
  * L2 on ElastiCache for Valkey (or any Redis): one connection per environment, opened on first use with tight
  * connect and read timeouts, over TLS with an IAM token on AWS ({@code rediss://} and an IAM user) or plain TCP
- * locally. A failed command drops the connection so the next use reconnects.
+ * locally. A failed command drops the connection so the next use reconnects. Also the {@link InvalidationStore}: the
+ * invalidation log and batched removal of indexed entries.
  */
-public final class ValkeyL2Store implements L2Store {
+public final class ValkeyL2Store implements L2Store, InvalidationStore {
     private static final byte[] UNLOCK = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('del', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
 
@@ -98,6 +99,43 @@ public final class ValkeyL2Store implements L2Store {
     public void unlock(String lockKey, String owner) {
         call(j -> j.eval(UNLOCK, 1, lockKey.getBytes(StandardCharsets.UTF_8),
                 owner.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public LogRead readLog(long after, int maxSequences) {
+        return call(j -> ValkeyInvalidation.readLog(j, after, maxSequences));
+    }
+
+    @Override
+    public long appendLog(String eventId, List<InvalidationScope> scopes, Duration dedupeTtl) {
+        return call(j -> ValkeyInvalidation.appendLog(j, eventId, scopes, dedupeTtl));
+    }
+
+    @Override
+    public boolean recorded(String eventId) {
+        return call(j -> j.get(ValkeyInvalidation.doneKey(eventId)) != null);
+    }
+
+    @Override
+    public long unlinkIndexed(String indexKey, int batch) {
+        long removed = 0;
+        String cursor = io.valkey.params.ScanParams.SCAN_POINTER_START;
+        do {
+            String from = cursor;
+            io.valkey.resps.ScanResult<String> page = call(j -> j.sscan(indexKey, from,
+                    new io.valkey.params.ScanParams().count(batch)));
+            List<String> members = page.getResult();
+            if (!members.isEmpty()) {
+                removed += call(j -> ValkeyInvalidation.unlinkMembers(j, indexKey, members));
+            }
+            cursor = page.getCursor();
+        } while (!io.valkey.params.ScanParams.SCAN_POINTER_START.equals(cursor));
+        return removed;
+    }
+
+    @Override
+    public long unlink(List<String> keys) {
+        return keys.isEmpty() ? 0 : call(j -> ValkeyInvalidation.unlinkMembers(j, null, keys));
     }
 
     /** Whether a connection is open now. */

@@ -61,6 +61,12 @@ public final class EnvNames {
     public static final String CACHE_LOCK_WAIT_MS = "SWITCHBOARD_CACHE_LOCK_WAIT_MS";
     /** Values at least this many bytes are compressed in L2. */
     public static final String CACHE_COMPRESS_MIN_BYTES = "SWITCHBOARD_CACHE_COMPRESS_MIN_BYTES";
+    /** Staleness bound of L1 after an invalidation, in milliseconds (default 1000). */
+    public static final String CACHE_STALENESS_MS = "SWITCHBOARD_CACHE_STALENESS_MS";
+    /** Admin keys for {@code POST /v1/cache/invalidate}: comma-separated {@code tenant:sha256hex}. */
+    public static final String ADMIN_KEYS = "SWITCHBOARD_ADMIN_KEYS";
+    /** Members removed per SSCAN/UNLINK batch when invalidating (default 1000). */
+    public static final String INVALIDATION_BATCH = "SWITCHBOARD_INVALIDATION_BATCH";
     /** DynamoDB table of the model catalog; unset means the bundled configuration is the catalog. */
     public static final String CATALOG_TABLE = "SWITCHBOARD_CATALOG_TABLE";
     /** Seconds between checks of the catalog's generation on the request path (default 5). */

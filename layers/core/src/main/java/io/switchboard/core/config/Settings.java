@@ -178,6 +178,11 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return CatalogSettings.from(env, region);
     }
 
+    /** Cache invalidation's settings, read from the same variables. */
+    public InvalidationSettings invalidation() {
+        return InvalidationSettings.from(env);
+    }
+
     /** Whether this process runs inside AWS Lambda (by the runtime's own variables). */
     public static boolean insideLambda(Map<String, String> processEnv) {
         return processEnv.containsKey("AWS_LAMBDA_RUNTIME_API")

@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can tell which upstream call a cached response came from. Streams when asked.
  */
 public final class FakeUpstream implements AutoCloseable {
+    /** Calls served so far. */
     public final AtomicInteger calls = new AtomicInteger();
     volatile int delayMillis;
     volatile int failWith;
     volatile int padBytes;
     private final HttpServer server;
 
+    /** Starts it on a free loopback port. */
     public FakeUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -73,6 +75,7 @@ public final class FakeUpstream implements AutoCloseable {
                 + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n";
     }
 
+    /** Its base URL ({@code http://127.0.0.1:port/v1}). */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }

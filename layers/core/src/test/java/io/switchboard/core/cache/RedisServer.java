@@ -83,6 +83,23 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open, nothing answers, as with a partitioned L2. */
+    public void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Thaws a {@link #pause()}d server (SIGCONT); its data is intact. */
+    public void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) throws Exception {
+        Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + sig + " failed");
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -1,0 +1,153 @@
+package io.switchboard.invalidation;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.switchboard.core.Lazy;
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.auth.Tenant;
+import io.switchboard.core.catalog.internal.AwsClients;
+import io.switchboard.core.config.Settings;
+import io.switchboard.core.invalidation.InvalidationPublisher;
+import io.switchboard.core.invalidation.internal.EventBridgeInvalidationPublisher;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
+import io.switchboard.shared.cache.CacheInvalidationRequested;
+import io.switchboard.shared.cache.InvalidationJson;
+import io.switchboard.shared.json.ChatJson;
+import io.switchboard.shared.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code POST /v1/cache/invalidate} behind API Gateway HTTP API (payload v2), for admin keys only
+ * ({@code SWITCHBOARD_ADMIN_KEYS}, separate from the gateway keys): validates the body (a
+ * {@code CacheInvalidationRequested} detail; errors in OpenAI's format naming the field), stamps who and when, puts
+ * the event on the bus and answers {@code 202} with its id. The invalidation itself happens in
+ * {@link InvalidationHandler} once EventBridge delivers the event.
+ */
+public final class InvalidateRouteHandler
+        implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** The route. */
+    public static final String PATH = "/v1/cache/invalidate";
+    static final int MAX_BODY_BYTES = 256 * 1024;
+
+    private final Authenticator admins;
+    private final InvalidationPublisher publisher;
+    private final InstantSource clock;
+
+    /** For the Lambda runtime: configured from the process environment. */
+    public InvalidateRouteHandler() {
+        this(System.getenv());
+    }
+
+    /** For local runners: configured from {@code environment} as if it were the process environment. */
+    public InvalidateRouteHandler(Map<String, String> environment) {
+        this(Settings.from(environment));
+    }
+
+    private InvalidateRouteHandler(Settings settings) {
+        this(new Authenticator(settings.invalidation().adminKeys()), publisher(settings), InstantSource.system());
+    }
+
+    /** For tests: authenticates against {@code admins}, publishes through {@code publisher} (null: no bus). */
+    InvalidateRouteHandler(Authenticator admins, InvalidationPublisher publisher, InstantSource clock) {
+        this.admins = Objects.requireNonNull(admins, "admins");
+        this.publisher = publisher;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    private static InvalidationPublisher publisher(Settings settings) {
+        var catalog = settings.catalog();
+        if (catalog.eventBus() == null) {
+            return null;
+        }
+        return new EventBridgeInvalidationPublisher(Lazy.of("eventbridge-client", () -> AwsClients.eventBridge(
+                catalog.region(), catalog.eventBridgeEndpoint(), Duration.ofSeconds(5))), catalog.eventBus());
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        Map<String, String> headers = new HashMap<>();
+        if (event.getHeaders() != null) {
+            event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        }
+        var ctx = event.getRequestContext();
+        String method = ctx != null && ctx.getHttp() != null && ctx.getHttp().getMethod() != null
+                ? ctx.getHttp().getMethod().toUpperCase(Locale.ROOT) : "POST";
+        try {
+            if (!method.equals("POST")) {
+                throw GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED, "Use POST for " + PATH + ".");
+            }
+            Tenant admin = admins.authenticate(headers.get("authorization"));
+            byte[] body = body(event);
+            if (body.length > MAX_BODY_BYTES) {
+                throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
+                        + MAX_BODY_BYTES + " bytes.");
+            }
+            CacheInvalidationRequested asked = InvalidationJson.read(body);
+            CacheInvalidationRequested stamped = new CacheInvalidationRequested(asked.tenant(), asked.keys(),
+                    asked.tags(), asked.namespace(), asked.model(), asked.all(), asked.reason(), admin.id(),
+                    clock.instant());
+            if (publisher == null) {
+                throw GatewayException.of(ErrorKind.INTERNAL,
+                        "No event bus is configured (SWITCHBOARD_EVENT_BUS); nothing was invalidated.");
+            }
+            String id;
+            try {
+                id = publisher.publish(stamped);
+            } catch (RuntimeException e) {
+                throw GatewayException.of(ErrorKind.INTERNAL,
+                        "The invalidation could not be published; nothing was invalidated. Retry.").withCause(e);
+            }
+            var n = Json.MAPPER.createObjectNode();
+            n.put("id", id);
+            n.put("object", "cache.invalidation");
+            n.put("status", "accepted");
+            return response(202, n.toString(), Map.of());
+        } catch (GatewayException e) {
+            if (e.status() >= 500) {
+                System.err.println("{\"level\":\"ERROR\",\"status\":" + e.status() + ",\"code\":\"" + e.code()
+                        + "\",\"cause\":\"" + (e.getCause() == null ? "" : e.getCause().getClass().getName())
+                        + "\"}");
+            }
+            Map<String, String> extra = new HashMap<>();
+            if (e.kind() == ErrorKind.AUTHENTICATION) {
+                extra.put("www-authenticate", "Bearer");
+            }
+            if (e.kind() == ErrorKind.METHOD_NOT_ALLOWED) {
+                extra.put("allow", "POST");
+            }
+            return response(e.status(), new String(ChatJson.writeError(e), StandardCharsets.UTF_8), extra);
+        }
+    }
+
+    private static byte[] body(APIGatewayV2HTTPEvent event) {
+        String b = event.getBody();
+        if (b == null) {
+            return new byte[0];
+        }
+        if (event.getIsBase64Encoded()) {
+            try {
+                return Base64.getDecoder().decode(b);
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid base64.");
+            }
+        }
+        return b.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static APIGatewayV2HTTPResponse response(int status, String body, Map<String, String> extra) {
+        Map<String, String> h = new HashMap<>(extra);
+        h.put("content-type", "application/json");
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(h).withBody(body)
+                .withIsBase64Encoded(false).build();
+    }
+}

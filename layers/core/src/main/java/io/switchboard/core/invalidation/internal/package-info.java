@@ -1,0 +1,2 @@
+/** Implementations of the invalidation package's interfaces: EventBridge publishing, Powertools metrics. */
+package io.switchboard.core.invalidation.internal;
