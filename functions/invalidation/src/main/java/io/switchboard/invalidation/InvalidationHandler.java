@@ -6,6 +6,8 @@ import io.switchboard.core.Ticker;
 import io.switchboard.core.cache.InvalidationScope;
 import io.switchboard.core.cache.InvalidationStore;
 import io.switchboard.core.cache.ValkeyL2Store;
+import io.switchboard.core.snapstart.CheckpointHooks;
+import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
@@ -40,8 +42,9 @@ import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsPro
  * follow. Answers (and logs) what it did as JSON. Any failure — L2 unreachable, an event it cannot read — fails the
  * invocation, so Lambda's retries and then the dead-letter queue apply; redelivery is harmless.
  */
-public final class InvalidationHandler implements RequestStreamHandler {
+public final class InvalidationHandler implements RequestStreamHandler, Checkpointable {
     private final CacheInvalidator invalidator;
+    private final CheckpointHooks hooks = new CheckpointHooks(true);
     private final InvalidationMetrics metrics;
     private final Ticker ticker;
 
@@ -71,12 +74,22 @@ public final class InvalidationHandler implements RequestStreamHandler {
         if (store == null) {
             this.invalidator = null;
         } else {
-            ModelRouter router = new ModelRouter(settings.config(),
-                    ModelCatalog.builder(settings).ticker(ticker).build().snapshots());
+            ModelCatalog catalog = ModelCatalog.builder(settings).ticker(ticker).build();
+            ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
+            // SnapStart: no L2 connection or catalog client survives into the snapshot; both reopen lazily
+            hooks.register(CheckpointHooks.closing("catalog-clients", catalog));
+            if (store instanceof AutoCloseable closeable) {
+                hooks.register(CheckpointHooks.closing("l2-connection", closeable));
+            }
             List<String> tenants = settings.config().apiKeys().stream().map(ApiKeyEntry::tenant).distinct().toList();
             this.invalidator = new CacheInvalidator(store, name -> model(router, name), tenants,
                     settings.invalidation(), ticker);
         }
+    }
+
+    @Override
+    public CheckpointHooks checkpointHooks() {
+        return hooks;
     }
 
     /** {@code provider/model} for a catalog name, or for a {@code provider/model-id} the catalog no longer has. */
