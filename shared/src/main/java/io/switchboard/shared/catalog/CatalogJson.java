@@ -1,11 +1,9 @@
 package io.switchboard.shared.catalog;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,25 +14,9 @@ public final class CatalogJson {
     private CatalogJson() {
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(int sizeHint, Body body) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(sizeHint);
-             JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            body.write(g);
-            g.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** OpenAI's {@code ListModelsResponse}: {@code {"object":"list","data":[model...]}}. */
     public static byte[] writeList(List<ModelInfo> models) {
-        return write(64 + models.size() * 96, g -> {
+        return Json.write(64 + models.size() * 96, g -> {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
@@ -48,7 +30,7 @@ public final class CatalogJson {
 
     /** OpenAI's {@code Model}. */
     public static byte[] writeModel(ModelInfo model) {
-        return write(128, g -> model(g, model));
+        return Json.write(128, g -> model(g, model));
     }
 
     private static void model(JsonGenerator g, ModelInfo m) throws IOException {
@@ -62,7 +44,7 @@ public final class CatalogJson {
 
     /** The event's {@code detail} JSON. */
     public static byte[] writeChanged(ModelCatalogChanged e) {
-        return write(256, g -> {
+        return Json.write(256, g -> {
             g.writeStartObject();
             g.writeNumberField("generation", e.generation());
             g.writeNumberField("previousGeneration", e.previousGeneration());

@@ -1,7 +1,6 @@
 package io.switchboard.shared.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
@@ -11,7 +10,6 @@ import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.chat.Usage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 
 /** Streaming writers for the OpenAI wire format: requests to providers, completions, chunks and errors. */
@@ -20,28 +18,12 @@ public final class ChatJson {
     private ChatJson() {
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(int sizeHint, Body body) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(sizeHint);
-             JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            body.write(g);
-            g.flush();
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * The request as an OpenAI-compatible provider receives it: every field the caller sent, {@code model} replaced
      * by the provider's id and {@code stream} as given.
      */
     public static byte[] writeRequest(ChatRequest r, String providerModel, boolean stream) {
-        return write(512, g -> {
+        return Json.write(512, g -> {
             g.writeStartObject();
             g.writeStringField("model", providerModel);
             g.writeArrayFieldStart("messages");
@@ -91,7 +73,7 @@ public final class ChatJson {
 
     /** A {@code chat.completion} object. */
     public static byte[] writeResponse(ChatResponse r) {
-        return write(512, g -> {
+        return Json.write(512, g -> {
             g.writeStartObject();
             g.writeStringField("id", r.id());
             g.writeStringField("object", ChatResponse.OBJECT);
@@ -134,7 +116,7 @@ public final class ChatJson {
      */
     public static byte[] writeChunk(String id, long created, String model, int index, String role, String content,
             JsonNode toolCalls, String finishReason, Usage usage) {
-        return write(256, g -> {
+        return Json.write(256, g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
             g.writeStringField("object", "chat.completion.chunk");
@@ -178,7 +160,7 @@ public final class ChatJson {
 
     /** OpenAI's error body {@code {"error":{"message","type","param","code"}}}. */
     public static byte[] writeError(ErrorKind kind, String message, String param, String code) {
-        return write(160, g -> {
+        return Json.write(160, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
             g.writeStringField("message", message);

@@ -22,4 +22,24 @@ public final class Json {
 
     private Json() {
     }
+
+    /** Writes one JSON document through a generator. */
+    @FunctionalInterface
+    public interface Writer {
+        /** Writes the document to {@code g}. */
+        void write(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException;
+    }
+
+    /** The bytes {@code body} writes, with a first buffer of {@code sizeHint} bytes. */
+    public static byte[] write(int sizeHint, Writer body) {
+        try (com.fasterxml.jackson.core.util.ByteArrayBuilder out =
+                     new com.fasterxml.jackson.core.util.ByteArrayBuilder(sizeHint);
+             com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            body.write(g);
+            g.flush();
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
