@@ -7,6 +7,9 @@ COMPLETION_JAR := functions/completion/target/switchboard-completion.jar
 DISCOVERY_JAR := functions/discovery/target/switchboard-discovery.jar
 INVALIDATION_JAR := functions/invalidation/target/switchboard-invalidation.jar
 
+# A function's artefact: its own jar's classes, unpacked into the directory SAM zips.
+unpack_function = mkdir -p "$(ARTIFACTS_DIR)" && cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(1)" -x 'META-INF/maven/*'
+
 .PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-DiscoveryFunction build-ModelsFunction \
 	build-InvalidationFunction build-InvalidateRouteFunction
 
@@ -19,28 +22,22 @@ artefacts:
 
 # A Java layer's content is java/lib/*.jar.
 build-SwitchboardLayer: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(LAYER_ZIP)"
+	mkdir -p "$(ARTIFACTS_DIR)" && cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(LAYER_ZIP)"
 
 # The function artefact is its own classes only; everything else is in the layer.
 build-CompletionFunction: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(COMPLETION_JAR)" -x 'META-INF/maven/*'
+	$(call unpack_function,$(COMPLETION_JAR))
 
 # The discovery module's jar holds both of its functions' handlers (discovery runs and GET /v1/models).
 build-DiscoveryFunction: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(DISCOVERY_JAR)" -x 'META-INF/maven/*'
+	$(call unpack_function,$(DISCOVERY_JAR))
 
 build-ModelsFunction: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(DISCOVERY_JAR)" -x 'META-INF/maven/*'
+	$(call unpack_function,$(DISCOVERY_JAR))
 
 # The invalidation module's jar holds both of its functions' handlers (events, and POST /v1/cache/invalidate).
 build-InvalidationFunction: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(INVALIDATION_JAR)" -x 'META-INF/maven/*'
+	$(call unpack_function,$(INVALIDATION_JAR))
 
 build-InvalidateRouteFunction: artefacts
-	mkdir -p "$(ARTIFACTS_DIR)"
-	cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(INVALIDATION_JAR)" -x 'META-INF/maven/*'
+	$(call unpack_function,$(INVALIDATION_JAR))
