@@ -31,6 +31,8 @@ public enum ErrorKind {
     UPSTREAM_ERROR(502, "upstream_error", "upstream_error", true),
     /** The provider answered with something that is not its wire format. */
     UPSTREAM_INVALID_RESPONSE(502, "upstream_error", "upstream_invalid_response", true),
+    /** The provider's event stream ended before it was complete (no {@code [DONE]}, or a broken connection). */
+    STREAM_TRUNCATED(502, "upstream_error", "stream_truncated", true),
     /** The response would exceed the platform's payload limit. */
     RESPONSE_TOO_LARGE(502, "server_error", "response_too_large", false),
     /** The provider did not answer in time. */

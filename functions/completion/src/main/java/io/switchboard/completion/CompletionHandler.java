@@ -4,21 +4,22 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.switchboard.core.Gateway;
+import io.switchboard.core.http.HttpApiEvents;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.snapstart.PrimingSamples;
-import org.crac.Context;
-import org.crac.Resource;
-import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.shared.GatewayException;
-import io.switchboard.shared.json.ChatJson;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.crac.Context;
+import org.crac.Resource;
 
 /**
- * {@code POST /v1/chat/completions} behind API Gateway HTTP API (payload v2). One instance per execution
- * environment: the runtime builds it once with the no-argument constructor, and its {@link Gateway} serves every
- * invocation of the environment.
+ * {@code POST /v1/chat/completions} behind API Gateway HTTP API (payload v2), which cannot stream: a streamed answer
+ * is returned whole (the streaming route is {@link CompletionServer}). One instance per execution environment: the
+ * runtime builds it once with the no-argument constructor, and its {@link Gateway} serves every invocation of the
+ * environment.
  */
 public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Resource, Checkpointable {
@@ -47,12 +48,12 @@ public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPE
                 .withVersion("2.0").withRouteKey("POST " + Gateway.CHAT_COMPLETIONS)
                 .withRawPath(Gateway.CHAT_COMPLETIONS)
                 .withHeaders(Map.of("content-type", "application/json"))
-                .withBody(new String(PrimingSamples.REQUESTS.get(0), java.nio.charset.StandardCharsets.UTF_8))
+                .withBody(new String(PrimingSamples.REQUESTS.get(0), StandardCharsets.UTF_8))
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("prime")
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("POST")
                                 .withPath(Gateway.CHAT_COMPLETIONS).build()).build())
                 .build();
-        ApiGatewayV2Mapper.toEvent(gateway.primeRequest(ApiGatewayV2Mapper.toRequest(event, Long.MAX_VALUE)));
+        HttpApiEvents.toEvent(gateway.primeRequest(HttpApiEvents.toRequest(event, Long.MAX_VALUE)));
     }
 
     @Override
@@ -74,13 +75,10 @@ public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPE
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event,
             com.amazonaws.services.lambda.runtime.Context context) {
         long remaining = context == null ? Long.MAX_VALUE : context.getRemainingTimeInMillis();
-        GatewayResponse response;
         try {
-            response = gateway.handle(ApiGatewayV2Mapper.toRequest(event, remaining));
+            return HttpApiEvents.toEvent(gateway.handle(HttpApiEvents.toRequest(event, remaining)));
         } catch (GatewayException e) {
-            response = new GatewayResponse(e.status(), Map.of("content-type", "application/json"),
-                    ChatJson.writeError(e));
+            return HttpApiEvents.toEvent(e);
         }
-        return ApiGatewayV2Mapper.toEvent(response);
     }
 }

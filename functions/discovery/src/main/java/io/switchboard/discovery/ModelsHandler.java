@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.switchboard.core.http.HttpApiEvents;
+import io.switchboard.shared.GatewayException;
 import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
@@ -47,19 +49,11 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        var ctx = event.getRequestContext();
-        String method = ctx != null && ctx.getHttp() != null && ctx.getHttp().getMethod() != null
-                ? ctx.getHttp().getMethod().toUpperCase(Locale.ROOT) : "GET";
-        String path = event.getRawPath() != null ? event.getRawPath() : "/";
-        Map<String, String> headers = new HashMap<>();
-        if (event.getHeaders() != null) {
-            event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        try {
+            return HttpApiEvents.toEvent(catalog.api().handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
+                    HttpApiEvents.pathParameter(event, "id")));
+        } catch (GatewayException e) {
+            return HttpApiEvents.toEvent(e);
         }
-        Map<String, String> params = event.getPathParameters();
-        String id = params == null ? null : params.getOrDefault("id", params.get("id+"));
-        GatewayResponse r = catalog.api().handle(new io.switchboard.core.http.GatewayRequest(method, path, headers,
-                null, ctx == null ? null : ctx.getRequestId(), Long.MAX_VALUE), id);
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(r.status()).withHeaders(r.headers())
-                .withBody(new String(r.body(), StandardCharsets.UTF_8)).withIsBase64Encoded(false).build();
     }
 }

@@ -4,6 +4,10 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.switchboard.core.http.ErrorResponses;
+import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.http.HttpApiEvents;
 import io.switchboard.core.Lazy;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.auth.Tenant;
@@ -75,19 +79,13 @@ public final class InvalidateRouteHandler
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        Map<String, String> headers = new HashMap<>();
-        if (event.getHeaders() != null) {
-            event.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        }
-        var ctx = event.getRequestContext();
-        String method = ctx != null && ctx.getHttp() != null && ctx.getHttp().getMethod() != null
-                ? ctx.getHttp().getMethod().toUpperCase(Locale.ROOT) : "POST";
         try {
-            if (!method.equals("POST")) {
-                throw GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED, "Use POST for " + PATH + ".");
+            GatewayRequest request = HttpApiEvents.toRequest(event, Long.MAX_VALUE);
+            if (!request.method().equals("POST")) {
+                return HttpApiEvents.toEvent(ErrorResponses.methodNotAllowed("POST", PATH));
             }
-            Tenant admin = admins.authenticate(headers.get("authorization"));
-            byte[] body = body(event);
+            Tenant admin = admins.authenticate(request.header("authorization"));
+            byte[] body = request.body();
             if (body.length > MAX_BODY_BYTES) {
                 throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
                         + MAX_BODY_BYTES + " bytes.");
@@ -111,43 +109,16 @@ public final class InvalidateRouteHandler
             n.put("id", id);
             n.put("object", "cache.invalidation");
             n.put("status", "accepted");
-            return response(202, n.toString(), Map.of());
+            return HttpApiEvents.toEvent(new GatewayResponse(202,
+                    new HashMap<>(Map.of("content-type", "application/json")),
+                    n.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (GatewayException e) {
             if (e.status() >= 500) {
                 System.err.println("{\"level\":\"ERROR\",\"status\":" + e.status() + ",\"code\":\"" + e.code()
                         + "\",\"cause\":\"" + (e.getCause() == null ? "" : e.getCause().getClass().getName())
                         + "\"}");
             }
-            Map<String, String> extra = new HashMap<>();
-            if (e.kind() == ErrorKind.AUTHENTICATION) {
-                extra.put("www-authenticate", "Bearer");
-            }
-            if (e.kind() == ErrorKind.METHOD_NOT_ALLOWED) {
-                extra.put("allow", "POST");
-            }
-            return response(e.status(), new String(ChatJson.writeError(e), StandardCharsets.UTF_8), extra);
+            return HttpApiEvents.toEvent(e);
         }
-    }
-
-    private static byte[] body(APIGatewayV2HTTPEvent event) {
-        String b = event.getBody();
-        if (b == null) {
-            return new byte[0];
-        }
-        if (event.getIsBase64Encoded()) {
-            try {
-                return Base64.getDecoder().decode(b);
-            } catch (IllegalArgumentException e) {
-                throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid base64.");
-            }
-        }
-        return b.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static APIGatewayV2HTTPResponse response(int status, String body, Map<String, String> extra) {
-        Map<String, String> h = new HashMap<>(extra);
-        h.put("content-type", "application/json");
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(h).withBody(body)
-                .withIsBase64Encoded(false).build();
     }
 }

@@ -25,7 +25,11 @@ import io.switchboard.core.completion.CompletionService;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.BufferedResponse;
+import io.switchboard.core.http.CallerGoneException;
+import io.switchboard.core.http.ErrorResponses;
 import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.http.ResponseSink;
 import io.switchboard.core.metrics.GatewayMetrics;
 import io.switchboard.core.metrics.PowertoolsMetrics;
 import io.switchboard.core.provider.ModelRouter;
@@ -35,14 +39,10 @@ import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.core.secrets.SecretStore;
 import io.switchboard.core.secrets.SsmSecretStore;
-import io.switchboard.shared.ErrorKind;
-import io.switchboard.shared.GatewayException;
-import io.switchboard.shared.json.ChatJson;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,7 +101,8 @@ public final class Gateway implements AutoCloseable {
             this.cache = null;
         }
         this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
-                new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker, cache, cs);
+                new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker, cache, cs,
+                settings.stream());
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
         hooks.register(CheckpointHooks.closing("http-client", httpClient::reset));
@@ -173,6 +174,14 @@ public final class Gateway implements AutoCloseable {
         return primingService(null).handleAs(new Tenant("__prime"), request, ticker.read());
     }
 
+    /**
+     * Serves {@code request} as the priming tenant through the priming pipeline into {@code sink} (for an edge's own
+     * priming of its streaming path).
+     */
+    public void primeServe(GatewayRequest request, ResponseSink sink) {
+        primingService(null).serveAs(new Tenant("__prime"), request, sink, ticker.read());
+    }
+
     /** A completion pipeline of its own: the mock provider under {@link PrimingSamples#MODEL}, no keys, no metrics. */
     private CompletionService primingService(ResponseCache primingCache) {
         ProviderConfig mock = ProviderConfig.mock(PrimingSamples.MODEL.substring(2), Duration.ZERO);
@@ -182,7 +191,7 @@ public final class Gateway implements AutoCloseable {
         return new CompletionService(primeConfig, new Authenticator(List.of()),
                 new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)),
                 new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { })::create),
-                GatewayMetrics.noop(), ticker, primingCache, settings.cache());
+                GatewayMetrics.noop(), ticker, primingCache, settings.cache(), settings.stream());
     }
 
     /** This environment's checkpoint hooks, in the order CRaC runs them. */
@@ -213,27 +222,38 @@ public final class Gateway implements AutoCloseable {
                 .build();
     }
 
-    /** Serves one request; never throws. */
+    /** Serves one request and answers it whole (edges that cannot stream); never throws. */
     public GatewayResponse handle(GatewayRequest request) {
+        BufferedResponse out = new BufferedResponse();
+        serve(request, out);
+        return out.response();
+    }
+
+    /**
+     * Serves one request into {@code sink}, streaming where the sink can; never throws (a caller that went away
+     * ends the request quietly).
+     */
+    public void serve(GatewayRequest request, ResponseSink sink) {
         long start = ticker.read();
         if (cold.compareAndSet(true, false)) {
             metrics.coldStart();
         }
         String path = request.path();
-        if (path.equals(CHAT_COMPLETIONS) || path.equals("/chat/completions")) {
-            if (!request.method().equals("POST")) {
-                return error(GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED,
-                        "Use POST for " + CHAT_COMPLETIONS + "."), Map.of("allow", "POST"));
+        try {
+            if (path.equals(CHAT_COMPLETIONS) || path.equals("/chat/completions")) {
+                if (!request.method().equals("POST")) {
+                    GatewayResponse r = ErrorResponses.methodNotAllowed("POST", CHAT_COMPLETIONS);
+                    sink.send(r.status(), r.headers(), r.body());
+                    return;
+                }
+                completions.serve(request, sink, start);
+                return;
             }
-            return completions.handle(request, start);
+            GatewayResponse notFound = ErrorResponses.notFound();
+            sink.send(notFound.status(), notFound.headers(), notFound.body());
+        } catch (CallerGoneException e) {
+            // nobody to answer
         }
-        return error(GatewayException.of(ErrorKind.NOT_FOUND, "No route for this path."), Map.of());
-    }
-
-    private static GatewayResponse error(GatewayException e, Map<String, String> extra) {
-        Map<String, String> headers = new HashMap<>(extra);
-        headers.put("content-type", "application/json");
-        return new GatewayResponse(e.status(), headers, ChatJson.writeError(e));
     }
 
     /** The settings this environment runs with. */

@@ -2,6 +2,7 @@ package io.switchboard.core.catalog;
 
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.http.GatewayRequest;
+import io.switchboard.core.http.ErrorResponses;
 import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
@@ -75,15 +76,12 @@ public final class ModelsApi {
             }
             return new GatewayResponse(200, headers, CatalogJson.writeModel(model.get()));
         } catch (GatewayException e) {
-            if (e.kind() == ErrorKind.AUTHENTICATION) {
-                headers.put("www-authenticate", "Bearer");
-            }
-            return new GatewayResponse(e.status(), headers, ChatJson.writeError(e));
+            return new GatewayResponse(e.status(), ErrorResponses.headers(e, headers), ChatJson.writeError(e));
         } catch (RuntimeException e) {
             GatewayException g = GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to list the models.");
             System.err.println("{\"level\":\"ERROR\",\"route\":\"models\",\"cause\":\"" + e.getClass().getName()
                     + "\"}");
-            return new GatewayResponse(g.status(), headers, ChatJson.writeError(g));
+            return new GatewayResponse(g.status(), ErrorResponses.headers(g, headers), ChatJson.writeError(g));
         }
     }
 }

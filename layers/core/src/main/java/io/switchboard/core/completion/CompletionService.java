@@ -2,6 +2,7 @@ package io.switchboard.core.completion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.Ticker;
+import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.auth.Tenant;
 import io.switchboard.core.cache.CacheDirectives;
 import io.switchboard.core.cache.CacheKey;
@@ -10,18 +11,21 @@ import io.switchboard.core.cache.CacheStatus;
 import io.switchboard.core.cache.CacheTrace;
 import io.switchboard.core.cache.CanonicalRequests;
 import io.switchboard.core.cache.ResponseCache;
-import io.switchboard.core.cache.SseReplay;
-import io.switchboard.core.cache.StreamAssembler;
-import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.config.StreamSettings;
+import io.switchboard.core.http.BufferedResponse;
+import io.switchboard.core.http.CallerGoneException;
 import io.switchboard.core.http.GatewayRequest;
 import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.http.ResponseSink;
 import io.switchboard.core.metrics.GatewayMetrics;
-import io.switchboard.core.metrics.RequestOutcome;
 import io.switchboard.core.provider.ChatProvider;
 import io.switchboard.core.provider.ModelRouter;
 import io.switchboard.core.provider.ProviderCall;
 import io.switchboard.core.provider.ProviderRegistry;
-import io.switchboard.core.provider.StreamResult;
+import io.switchboard.core.stream.EventStreamWriter;
+import io.switchboard.core.stream.StreamAssembler;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
@@ -33,21 +37,21 @@ import io.switchboard.shared.json.ChatJson;
 import io.switchboard.shared.json.ChatRequestReader;
 import io.switchboard.shared.json.ChatResponseReader;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 
 /**
- * {@code POST /v1/chat/completions}: authenticate, check size and type, read and validate, route, answer from the
- * cache or call the provider (and cache its answer), write the completion (or its buffered event stream), and record
- * one {@link RequestOutcome}. Every response carries
- * {@code x-switchboard-upstream-ms} and {@code x-switchboard-overhead-ms}. Failures become OpenAI error bodies with
- * caller-safe messages; unexpected ones are logged by class name only, never with a message, prompt or key.
+ * {@code POST /v1/chat/completions}, in named stages: {@link #admit} (key, content type, size, the request and its
+ * cache directives), {@link #target} (model to provider), {@link #consultCache} (L1, L2, the stampede lease), then
+ * {@link #replay} a cached answer or {@link #callProvider}, whose events flow to the caller as they arrive (a stream)
+ * or into the one answer they add up to (a whole completion), and into the cache when the answer is complete. Errors
+ * before the caller's first byte get their own status and OpenAI error body; after it, an error event ends the
+ * stream. Every response carries {@code x-switchboard-upstream-ms} and {@code x-switchboard-overhead-ms} (for a stream:
+ * as of its first byte). Unexpected failures are logged by class name only, never with a message, prompt or key.
  */
 public final class CompletionService {
     /** Time kept back from the invocation's remaining time so the gateway can still answer 504 itself. */
     static final long DEADLINE_MARGIN_MILLIS = 750;
-    private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
     private final GatewayConfig config;
     private final Authenticator authenticator;
@@ -57,153 +61,203 @@ public final class CompletionService {
     private final Ticker ticker;
     private final ResponseCache cache;
     private final CacheSettings cacheSettings;
+    private final StreamSettings streamSettings;
 
     /** A service over one environment's collaborators; {@code cache} is null when caching is off. */
     public CompletionService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
-            CacheSettings cacheSettings) {
+            CacheSettings cacheSettings, StreamSettings streamSettings) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.router = Objects.requireNonNull(router, "router");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.cache = cache;
-        this.cacheSettings = cacheSettings;
-        this.config = config;
-        this.authenticator = authenticator;
-        this.router = router;
-        this.registry = registry;
-        this.metrics = metrics;
-        this.ticker = ticker;
+        this.cacheSettings = Objects.requireNonNull(cacheSettings, "cacheSettings");
+        this.streamSettings = Objects.requireNonNull(streamSettings, "streamSettings");
     }
 
-    /** Serves one request; never throws. */
+    /** Serves one request into {@code sink}; never throws (a caller that went away ends it quietly). */
+    public void serve(GatewayRequest request, ResponseSink sink, long startNanos) {
+        serve(request, sink, startNanos, null);
+    }
+
+    /** Serves one request and answers it whole (edges that cannot stream); never throws. */
     public GatewayResponse handle(GatewayRequest request, long startNanos) {
-        return serve(request, startNanos, null);
+        BufferedResponse out = new BufferedResponse();
+        serve(request, out, startNanos, null);
+        return out.response();
+    }
+
+    /** Serves one request into {@code sink} for an already known tenant (SnapStart priming, which holds no key). */
+    public void serveAs(Tenant tenant, GatewayRequest request, ResponseSink sink, long startNanos) {
+        serve(request, sink, startNanos, Objects.requireNonNull(tenant, "tenant"));
     }
 
     /** Serves one request for an already known tenant (SnapStart priming, which holds no key); never throws. */
     public GatewayResponse handleAs(Tenant tenant, GatewayRequest request, long startNanos) {
-        return serve(request, startNanos, java.util.Objects.requireNonNull(tenant, "tenant"));
+        BufferedResponse out = new BufferedResponse();
+        serve(request, out, startNanos, Objects.requireNonNull(tenant, "tenant"));
+        return out.response();
     }
 
-    private GatewayResponse serve(GatewayRequest request, long startNanos, Tenant known) {
-        ProviderCall call = null;
-        String provider = null;
-        int status;
-        byte[] body;
-        Map<String, String> headers = new HashMap<>(12);
-        int tokensIn = 0;
-        int tokensOut = 0;
-        String errorCode = null;
-        CacheTrace trace = null;
-        CacheKey key = null;
-        ResponseCache.Lease lease = null;
+    /** A validated request of a known tenant, with its cache directives. */
+    private record Admission(Tenant tenant, ChatRequest chat, CacheDirectives directives) {
+    }
+
+    /** Where a request goes. */
+    private record Target(ModelRoute route, ProviderConfig config, ChatProvider provider) {
+    }
+
+    /** What the cache said: the key (null: not cacheable), a stored answer, the stampede lease. */
+    private record CacheLookup(CacheKey key, byte[] stored, ResponseCache.Lease lease) {
+        static final CacheLookup NONE = new CacheLookup(null, null, null);
+    }
+
+    private void serve(GatewayRequest request, ResponseSink sink, long startNanos, Tenant known) {
+        Exchange x = new Exchange(request, sink, startNanos, ticker);
+        CacheLookup lookup = CacheLookup.NONE;
         try {
-            Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
-            checkContentType(request.header("content-type"));
-            if (request.body().length > config.limits().maxRequestBytes()) {
-                throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
-                        + config.limits().maxRequestBytes() + " bytes.");
-            }
-            ChatRequest chat = ChatRequestReader.read(request.body());
-            CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
-                    request.header(CacheDirectives.TTL_HEADER), request.header(CacheDirectives.NAMESPACE_HEADER),
-                    request.header(CacheDirectives.TAGS_HEADER), cacheSettings.maxTtl());
-            ModelRoute route = router.resolve(chat.model());
-            ProviderConfig providerConfig = config.providers().get(route.provider());
-            ChatProvider p = registry.get(providerConfig);
-            provider = p.name();
-            trace = new CacheTrace();
-            boolean cacheable = cache != null && cache.cacheable(chat, directives);
-            byte[] cached = null;
-            if (cacheable) {
-                key = new CacheKey(tenant.id(), directives.namespace(),
-                        CanonicalRequests.digest(route.provider(), route.providerModel(), chat), route.provider(),
-                        route.providerModel());
-                if (!directives.noCache()) {
-                    cached = cache.lookup(key, trace);
-                    if (cached == null) {
-                        lease = cache.acquire(key, trace);
-                        cached = lease.value();
-                    }
-                }
-            }
-            if (cached != null) {
-                body = chat.stream() ? replay(cached, chat) : cached;
-                headers.put("content-type", chat.stream() ? EVENT_STREAM : "application/json");
-                if (chat.stream()) {
-                    headers.put("cache-control", "no-cache");
-                }
+            Admission a = admit(request, known);
+            Target t = target(a.chat());
+            x.provider(t.provider().name());
+            x.trace(new CacheTrace());
+            lookup = consultCache(a, t, x.trace());
+            x.cacheKey(lookup.key());
+            if (lookup.stored() != null) {
+                replay(a.chat(), lookup.stored(), x);
             } else {
-                call = new ProviderCall(chat, route.providerModel(), timeout(providerConfig, request),
-                        request.requestId(), ticker);
-                byte[] completion;
-                if (chat.stream()) {
-                    SseBuffer sse = new SseBuffer();
-                    StreamAssembler assembler = cacheable ? new StreamAssembler(sse) : null;
-                    StreamResult result = p.stream(call, assembler != null ? assembler : sse);
-                    body = sse.finish();
-                    ChatResponse assembled = assembler == null ? null : assembler.result();
-                    completion = assembled == null ? null : ChatJson.writeResponse(assembled);
-                    tokensIn = result.usage().promptTokens();
-                    tokensOut = result.usage().completionTokens();
-                    headers.put("content-type", EVENT_STREAM);
-                    headers.put("cache-control", "no-cache");
-                } else {
-                    ChatResponse response = p.chat(call);
-                    body = ChatJson.writeResponse(response);
-                    completion = body;
-                    tokensIn = response.usage().promptTokens();
-                    tokensOut = response.usage().completionTokens();
-                    headers.put("content-type", "application/json");
-                }
-                checkSize(body);
-                if (cacheable) {
-                    if (completion != null) {
-                        cache.store(key, directives, completion, trace);
-                    }
-                    trace.status(directives.noCache() ? CacheStatus.REFRESH : CacheStatus.MISS);
-                }
+                callProvider(request, a, t, lookup.key(), x);
             }
-            checkSize(body);
-            headers.put("x-switchboard-provider", provider);
-            status = 200;
+        } catch (CallerGoneException e) {
+            x.callerGone();
         } catch (GatewayException e) {
-            status = e.status();
-            errorCode = e.code();
-            body = ChatJson.writeError(e);
-            errorHeaders(e, headers);
-            if (e.status() >= 500) {
-                log(request, e.status(), e.code(), e.getCause());
-            }
+            fail(x, e, null);
         } catch (RuntimeException | Error e) {
-            GatewayException g = GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request.");
-            status = g.status();
-            errorCode = g.code();
-            body = ChatJson.writeError(g);
-            errorHeaders(g, headers);
-            log(request, status, g.code(), e);
+            fail(x, GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request."), e);
         } finally {
-            if (lease != null && lease.owned()) {
-                cache.release(key, lease, trace);
+            if (lookup.lease() != null && lookup.lease().owned()) {
+                cache.release(lookup.key(), lookup.lease(), x.trace());
             }
+            metrics.request(x.outcome());
         }
-        long upstream = call == null ? 0 : call.upstreamNanos();
-        long total = ticker.read() - startNanos;
-        headers.put("x-switchboard-upstream-ms", millis(upstream));
-        headers.put("x-switchboard-overhead-ms", millis(Math.max(0, total - upstream)));
-        if (trace != null) {
-            headers.put("x-switchboard-cache", trace.status().header());
+    }
+
+    /** Stage 1: who is asking, and is the request well-formed. */
+    private Admission admit(GatewayRequest request, Tenant known) {
+        Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
+        checkContentType(request.header("content-type"));
+        if (request.body().length > config.limits().maxRequestBytes()) {
+            throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
+                    + config.limits().maxRequestBytes() + " bytes.");
+        }
+        ChatRequest chat = ChatRequestReader.read(request.body());
+        CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
+                request.header(CacheDirectives.TTL_HEADER), request.header(CacheDirectives.NAMESPACE_HEADER),
+                request.header(CacheDirectives.TAGS_HEADER), cacheSettings.maxTtl());
+        return new Admission(tenant, chat, directives);
+    }
+
+    /** Stage 2: the model's provider. */
+    private Target target(ChatRequest chat) {
+        ModelRoute route = router.resolve(chat.model());
+        ProviderConfig providerConfig = config.providers().get(route.provider());
+        return new Target(route, providerConfig, registry.get(providerConfig));
+    }
+
+    /** Stage 3: a stored answer, or the lease to produce one (waiting for another environment's if it has it). */
+    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace) {
+        if (cache == null || !cache.cacheable(a.chat(), a.directives())) {
+            return CacheLookup.NONE;
+        }
+        CacheKey key = new CacheKey(a.tenant().id(), a.directives().namespace(),
+                CanonicalRequests.digest(t.route().provider(), t.route().providerModel(), a.chat()),
+                t.route().provider(), t.route().providerModel());
+        if (a.directives().noCache()) {
+            trace.status(CacheStatus.REFRESH);
+            return new CacheLookup(key, null, null);
+        }
+        byte[] stored = cache.lookup(key, trace);
+        if (stored != null) {
+            return new CacheLookup(key, stored, null);
+        }
+        ResponseCache.Lease lease = cache.acquire(key, trace);
+        if (lease.value() == null) {
+            trace.status(CacheStatus.MISS);
+        }
+        return new CacheLookup(key, lease.value(), lease);
+    }
+
+    /** Stage 4a: a stored answer, whole or replayed as a stream. */
+    private void replay(ChatRequest chat, byte[] stored, Exchange x) {
+        if (!chat.stream()) {
+            x.sendJson(stored);
+            return;
+        }
+        EventStreamWriter writer = x.writer(includeUsage(chat), config.limits().maxResponseBytes());
+        writer.completion(ChatResponseReader.read(stored));
+        writer.done();
+        x.streamEnded();
+    }
+
+    /**
+     * Stage 4b: the provider's answer. A stream goes to the caller chunk by chunk (and, when cacheable, into an
+     * assembler whose complete answer is stored); a whole answer is the assembly of the same events.
+     */
+    private void callProvider(GatewayRequest request, Admission a, Target t, CacheKey key, Exchange x) {
+        ChatRequest chat = a.chat();
+        ProviderCall call = new ProviderCall(chat, t.route().providerModel(), timeout(t.config(), request),
+                request.requestId(), ticker);
+        x.call(call);
+        StreamAssembler assembler = key != null || !chat.stream() ? new StreamAssembler() : null;
+        if (!chat.stream()) {
+            StreamResult result = t.provider().call(call, assembler);
+            ChatResponse response = assembler.result();
+            byte[] body = ChatJson.writeResponse(response);
+            checkSize(body);
+            x.tokens(result.usage());
             if (key != null) {
-                headers.put("x-switchboard-cache-key", key.header());
+                cache.store(key, a.directives(), body, x.trace());
             }
+            x.sendJson(body);
+            return;
         }
-        if (request.requestId() != null) {
-            headers.put("x-request-id", request.requestId());
+        EventStreamWriter writer = x.writer(includeUsage(chat), config.limits().maxResponseBytes());
+        call.streaming(streamSettings.idleTimeout(), deadline(request),
+                x.sink().streams() ? streamSettings.keepAlive() : null, writer);
+        StreamResult result = t.provider().call(call, assembler == null ? writer : StreamSink.tee(writer, assembler));
+        x.tokens(result.usage());
+        writer.done();
+        x.streamEnded();
+        ChatResponse complete = assembler == null ? null : assembler.result();
+        if (complete != null) {
+            cache.store(key, a.directives(), ChatJson.writeResponse(complete), x.trace());
         }
-        metrics.request(trace == null
-                ? new RequestOutcome(status, total, upstream, provider, call == null ? null : call.providerModel(),
-                        tokensIn, tokensOut, errorCode)
-                : new RequestOutcome(status, total, upstream, provider, call == null ? null : call.providerModel(),
-                        tokensIn, tokensOut, errorCode, trace.status().header(), trace.l2Nanos(), trace.l2Errors(),
-                        trace.bytesStored(), trace.bytesStoredEncoded()));
-        return new GatewayResponse(status, headers, body);
+    }
+
+    /** Answers {@code e}: its own status before the caller's first byte, an error event after it. */
+    private void fail(Exchange x, GatewayException e, Throwable unexpected) {
+        x.failed(e);
+        if (e.status() >= 500) {
+            log(x.request(), e.status(), e.code(), unexpected != null ? unexpected : e.getCause());
+        }
+        EventStreamWriter writer = x.writerIfAny();
+        if (writer != null && writer.committed() && x.sink().streams()) {
+            writer.fail(e);
+            x.streamEnded();
+            return;
+        }
+        try {
+            x.sendError(e);
+        } catch (CallerGoneException gone) {
+            x.callerGone();
+        }
+    }
+
+    private static boolean includeUsage(ChatRequest chat) {
+        JsonNode options = chat.streamOptions();
+        return options != null && options.path("include_usage").asBoolean(false);
     }
 
     private void checkSize(byte[] body) {
@@ -212,14 +266,6 @@ public final class CompletionService {
                     + config.limits().maxResponseBytes() + " bytes the platform can return; ask for fewer "
                     + "tokens or choices.");
         }
-    }
-
-    private static byte[] replay(byte[] completionJson, ChatRequest chat) {
-        SseBuffer sse = new SseBuffer();
-        JsonNode options = chat.streamOptions();
-        SseReplay.replay(ChatResponseReader.read(completionJson),
-                options != null && options.path("include_usage").asBoolean(false), sse);
-        return sse.finish();
     }
 
     private Duration timeout(ProviderConfig provider, GatewayRequest request) {
@@ -235,6 +281,14 @@ public final class CompletionService {
         return Duration.ofMillis(millis);
     }
 
+    /** The {@link Ticker} time by which a stream must end so the gateway can still close it itself. */
+    private long deadline(GatewayRequest request) {
+        if (request.remainingMillis() == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return ticker.read() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
+    }
+
     private static void checkContentType(String contentType) {
         if (contentType == null) {
             return;
@@ -246,16 +300,6 @@ public final class CompletionService {
         if (!json) {
             throw GatewayException.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
                     "Send the request body as 'Content-Type: application/json'.");
-        }
-    }
-
-    static void errorHeaders(GatewayException e, Map<String, String> headers) {
-        headers.put("content-type", "application/json");
-        if (e.retryAfterSeconds() >= 0) {
-            headers.put("retry-after", Long.toString(e.retryAfterSeconds()));
-        }
-        if (e.kind() == ErrorKind.AUTHENTICATION) {
-            headers.put("www-authenticate", "Bearer");
         }
     }
 

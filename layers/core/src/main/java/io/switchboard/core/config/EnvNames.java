@@ -12,6 +12,10 @@ public final class EnvNames {
     public static final String MAX_REQUEST_BYTES = "SWITCHBOARD_MAX_REQUEST_BYTES";
     /** Upper bound of one upstream call in milliseconds. */
     public static final String UPSTREAM_TIMEOUT_MS = "SWITCHBOARD_UPSTREAM_TIMEOUT_MS";
+    /** Longest silence between two upstream events of a stream, in milliseconds. */
+    public static final String STREAM_IDLE_TIMEOUT_MS = "SWITCHBOARD_STREAM_IDLE_TIMEOUT_MS";
+    /** Longest time a streaming caller sees nothing before a keep-alive comment, in milliseconds (0: none). */
+    public static final String STREAM_KEEPALIVE_MS = "SWITCHBOARD_STREAM_KEEPALIVE_MS";
     /** Simulated latency of the embedded mock provider in milliseconds. */
     public static final String MOCK_LATENCY_MS = "SWITCHBOARD_MOCK_LATENCY_MS";
     /** {@code emf} (default: Powertools metrics as CloudWatch EMF on stdout) or {@code off}. */

@@ -153,7 +153,7 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return new GatewayConfig(config.providers(), config.models(), keys, l);
     }
 
-    private static long longOf(Map<String, String> env, String name, long fallback) {
+    static long longOf(Map<String, String> env, String name, long fallback) {
         String v = blankToNull(env.get(name));
         if (v == null) {
             return fallback;
@@ -176,6 +176,11 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
     /** The model catalog's settings, read from the same variables. */
     public CatalogSettings catalog() {
         return CatalogSettings.from(env, region);
+    }
+
+    /** How streams are watched and kept alive, read from the same variables. */
+    public StreamSettings stream() {
+        return StreamSettings.from(env);
     }
 
     /** Cache invalidation's settings, read from the same variables. */

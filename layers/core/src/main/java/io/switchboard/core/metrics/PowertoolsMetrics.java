@@ -15,7 +15,10 @@ import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
  * document with dimension {@code Service}: {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency},
  * {@code Overhead}, {@code UpstreamLatency}, {@code TokensIn}, {@code TokensOut}, the cache's {@code CacheHitL1},
  * {@code CacheHitL2}, {@code CacheMiss}, {@code CacheBypass}, {@code CacheRefresh}, {@code L2Latency},
- * {@code L2Errors}, {@code CacheBytesStored}, {@code CacheCompressionRatio}; the exact status, provider, model and
+ * {@code L2Errors}, {@code CacheBytesStored}, {@code CacheCompressionRatio}; for streams {@code Streams},
+ * {@code TimeToFirstByte} (request start to the caller's first byte), {@code FirstTokenOverhead} (the provider's
+ * first event to the caller's first byte), {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted}
+ * (caller went away), {@code StreamsTruncated} (provider cut the stream short), {@code StreamKeepAlives}; the exact status, provider, model and
  * error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
  * its methods are synchronized because one Powertools context is not thread-safe.
  */
@@ -91,6 +94,29 @@ public final class PowertoolsMetrics implements GatewayMetrics {
                 if (o.bytesStoredEncoded() > 0) {
                     metrics.addMetric("CacheCompressionRatio", (double) o.bytesStored() / o.bytesStoredEncoded(),
                             MetricUnit.NONE);
+                }
+            }
+            StreamStats st = o.stream();
+            if (st != null) {
+                metrics.addMetric("Streams", 1, MetricUnit.COUNT);
+                if (st.timeToFirstByteNanos() >= 0) {
+                    metrics.addMetric("TimeToFirstByte", st.timeToFirstByteNanos() / NANOS_PER_MS,
+                            MetricUnit.MILLISECONDS);
+                    metrics.addMetric("StreamDuration", st.durationNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+                }
+                if (st.upstreamToCallerNanos() >= 0) {
+                    metrics.addMetric("FirstTokenOverhead", st.upstreamToCallerNanos() / NANOS_PER_MS,
+                            MetricUnit.MILLISECONDS);
+                }
+                metrics.addMetric("StreamChunks", st.chunks(), MetricUnit.COUNT);
+                if (st.aborted()) {
+                    metrics.addMetric("StreamsAborted", 1, MetricUnit.COUNT);
+                }
+                if (st.truncated()) {
+                    metrics.addMetric("StreamsTruncated", 1, MetricUnit.COUNT);
+                }
+                if (st.keepAlives() > 0) {
+                    metrics.addMetric("StreamKeepAlives", st.keepAlives(), MetricUnit.COUNT);
                 }
             }
             metrics.addMetadata("status", o.status());

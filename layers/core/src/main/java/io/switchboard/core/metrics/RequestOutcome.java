@@ -17,15 +17,25 @@ package io.switchboard.core.metrics;
  * @param l2Errors L2 commands that failed
  * @param bytesStored completion bytes stored in the cache (0 when nothing was stored)
  * @param bytesStoredEncoded the same bytes as written to L2, after compression (0 when not written)
+ * @param stream what the stream did, or null for an answer that was not streamed
  */
 public record RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
         int tokensIn, int tokensOut, String errorCode, String cache, long l2Nanos, int l2Errors, long bytesStored,
-        long bytesStoredEncoded) {
+        long bytesStoredEncoded, StreamStats stream) {
+
+    /** An outcome of an answer that was not streamed. */
+    public RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
+            int tokensIn, int tokensOut, String errorCode, String cache, long l2Nanos, int l2Errors, long bytesStored,
+            long bytesStoredEncoded) {
+        this(status, latencyNanos, upstreamNanos, provider, model, tokensIn, tokensOut, errorCode, cache, l2Nanos,
+                l2Errors, bytesStored, bytesStoredEncoded, null);
+    }
 
     /** An outcome that never reached the cache. */
     public RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
             int tokensIn, int tokensOut, String errorCode) {
-        this(status, latencyNanos, upstreamNanos, provider, model, tokensIn, tokensOut, errorCode, null, 0, 0, 0, 0);
+        this(status, latencyNanos, upstreamNanos, provider, model, tokensIn, tokensOut, errorCode, null, 0, 0, 0, 0,
+                null);
     }
 
     /** Time in the gateway outside the upstream call. */

@@ -1,14 +1,18 @@
 package io.switchboard.core.provider;
 
+import io.switchboard.core.http.CallerGoneException;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.config.ProviderConfig;
 import java.util.Objects;
 
 /**
- * A model provider. The public calls are a template: they apply the provider's defaults to the request, let the
- * implementation do the wire call (which times its exchange through {@link ProviderCall#upstream}), and map any
- * failure to a {@link GatewayException}. Implementations are thread-safe and built once per configuration.
+ * A model provider. {@link #call} is a template: it applies the provider's defaults to the request, lets the
+ * implementation do the wire call (streamed when the request asks for a stream, whole otherwise), whose events go
+ * to a {@link StreamSink} as they arrive, and maps any failure to a {@link GatewayException} (a caller that went
+ * away is passed on as it is). Implementations are thread-safe and built once per configuration.
  */
 public abstract class ChatProvider implements AutoCloseable {
     private final ProviderConfig config;
@@ -28,19 +32,41 @@ public abstract class ChatProvider implements AutoCloseable {
         return config;
     }
 
-    /** A complete (non-streamed) completion. */
-    public final ChatResponse chat(ProviderCall call) {
+    /**
+     * The one entry point of the request path: the answer to {@code call}'s request goes to {@code sink} as it arrives, chunk by chunk
+     * when the request asks for a stream ({@link #doStream}), whole otherwise ({@link #doChat}).
+     */
+    public final StreamResult call(ProviderCall call, StreamSink sink) {
         try {
-            return doChat(withDefaults(call));
+            ProviderCall c = withDefaults(call);
+            if (c.request().stream()) {
+                return doStream(c, sink);
+            }
+            ChatResponse response = doChat(c);
+            sink.completion(response);
+            return StreamResult.of(response);
+        } catch (CallerGoneException e) {
+            throw e;
         } catch (Throwable t) {
             throw UpstreamErrors.map(name(), t);
         }
     }
 
-    /** A streamed completion: chunks go to {@code sink} as they arrive. */
-    public final StreamResult stream(ProviderCall call, ChunkSink sink) {
+    /** A streamed completion whatever the request says: each chunk to {@code sink} as it arrives. */
+    public final StreamResult stream(ProviderCall call, StreamSink sink) {
         try {
             return doStream(withDefaults(call), sink);
+        } catch (CallerGoneException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw UpstreamErrors.map(name(), t);
+        }
+    }
+
+    /** A whole (non-streamed) completion whatever the request says. */
+    public final ChatResponse chat(ProviderCall call) {
+        try {
+            return doChat(withDefaults(call));
         } catch (Throwable t) {
             throw UpstreamErrors.map(name(), t);
         }
@@ -57,8 +83,11 @@ public abstract class ChatProvider implements AutoCloseable {
     /** The wire call for a complete completion. */
     protected abstract ChatResponse doChat(ProviderCall call) throws Exception;
 
-    /** The wire call for a streamed completion. */
-    protected abstract StreamResult doStream(ProviderCall call, ChunkSink sink) throws Exception;
+    /**
+     * The wire call for a streamed completion: each chunk to {@code sink} as it arrives. A stream the provider cut
+     * short must end in an exception ({@code STREAM_TRUNCATED}), never in a result.
+     */
+    protected abstract StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception;
 
     /** Releases what the provider holds. Shared clients are not closed here. */
     @Override

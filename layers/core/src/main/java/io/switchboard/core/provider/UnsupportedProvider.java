@@ -26,7 +26,7 @@ final class UnsupportedProvider extends ChatProvider {
     }
 
     @Override
-    protected StreamResult doStream(ProviderCall call, ChunkSink sink) {
+    protected io.switchboard.core.stream.StreamResult doStream(ProviderCall call, io.switchboard.core.stream.StreamSink sink) {
         throw unsupported();
     }
 }

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.provider.ChunkSink;
+import io.switchboard.core.stream.Chunk;
+import io.switchboard.core.stream.SseReplay;
+import io.switchboard.core.stream.StreamAssembler;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
@@ -168,11 +171,10 @@ class CacheUnitsTest {
                 + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}")
                 .getBytes(StandardCharsets.UTF_8));
         List<byte[]> chunks = new ArrayList<>();
-        ChunkSink collect = chunks::add;
-        SseReplay.replay(original, true, collect);
+        SseReplay.replay(original, true, StreamSink.chunks(chunks::add));
         assertTrue(chunks.size() >= 4);
-        StreamAssembler assembler = new StreamAssembler(c -> { });
-        chunks.forEach(assembler::chunk);
+        StreamAssembler assembler = new StreamAssembler();
+        chunks.forEach(c -> assembler.chunk(Chunk.of(c)));
         ChatResponse rebuilt = assembler.result();
         assertNotNull(rebuilt);
         assertArrayEquals(ChatJson.writeResponse(original), ChatJson.writeResponse(rebuilt));
@@ -180,12 +182,12 @@ class CacheUnitsTest {
 
     @Test
     void streamAssembler_partialOrBrokenStream_isNotStored() {
-        StreamAssembler partial = new StreamAssembler(c -> { });
-        partial.chunk(ChatJson.writeChunk("c", 1, "m", 0, "assistant", "hi", null, null, null));
+        StreamAssembler partial = new StreamAssembler();
+        partial.chunk(Chunk.of(ChatJson.writeChunk("c", 1, "m", 0, "assistant", "hi", null, null, null)));
         assertNull(partial.result(), "no finish_reason: partial");
-        StreamAssembler broken = new StreamAssembler(c -> { });
-        broken.chunk("{not json".getBytes(StandardCharsets.UTF_8));
-        broken.chunk(ChatJson.writeChunk("c", 1, "m", 0, null, null, null, "stop", null));
+        StreamAssembler broken = new StreamAssembler();
+        broken.chunk(Chunk.of("{not json".getBytes(StandardCharsets.UTF_8)));
+        broken.chunk(Chunk.of(ChatJson.writeChunk("c", 1, "m", 0, null, null, null, "stop", null)));
         assertNull(broken.result());
     }
 }

@@ -40,7 +40,8 @@ class ProviderRegistryTest {
         }
 
         @Override
-        protected StreamResult doStream(ProviderCall call, ChunkSink sink) {
+        protected io.switchboard.core.stream.StreamResult doStream(ProviderCall call,
+                io.switchboard.core.stream.StreamSink sink) {
             throw new AssertionError("the registry never calls its providers");
         }
 

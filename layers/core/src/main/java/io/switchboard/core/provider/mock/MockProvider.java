@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.switchboard.core.provider.ChatProvider;
-import io.switchboard.core.provider.ChunkSink;
 import io.switchboard.core.provider.ProviderCall;
-import io.switchboard.core.provider.StreamResult;
+import io.switchboard.core.stream.Chunk;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.chat.ChatChoice;
 import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatRequest;
@@ -70,7 +71,7 @@ public final class MockProvider extends ChatProvider {
     }
 
     @Override
-    protected StreamResult doStream(ProviderCall call, ChunkSink sink) throws Exception {
+    protected StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception {
         ChatRequest r = call.request();
         simulateLatency(call);
         long seed = seedOf(r, call.providerModel());
@@ -84,11 +85,11 @@ public final class MockProvider extends ChatProvider {
             Answer a = answer(r, seed + i);
             completionTokens += a.tokens;
             finish = a.finishReason;
-            sink.chunk(ChatJson.writeChunk(id, created, model, i, "assistant", a.toolCalls == null ? "" : null,
-                    null, null, null));
+            sink.chunk(Chunk.of(ChatJson.writeChunk(id, created, model, i, "assistant", a.toolCalls == null ? "" : null,
+                    null, null, null)));
             chunks++;
             if (a.toolCalls != null) {
-                sink.chunk(ChatJson.writeChunk(id, created, model, i, null, null, indexed(a.toolCalls), null, null));
+                sink.chunk(Chunk.of(ChatJson.writeChunk(id, created, model, i, null, null, indexed(a.toolCalls), null, null)));
                 chunks++;
             } else {
                 String[] words = a.text.split(" ");
@@ -100,17 +101,17 @@ public final class MockProvider extends ChatProvider {
                         }
                         piece.append(words[k]);
                     }
-                    sink.chunk(ChatJson.writeChunk(id, created, model, i, null, piece.toString(), null, null, null));
+                    sink.chunk(Chunk.of(ChatJson.writeChunk(id, created, model, i, null, piece.toString(), null, null, null)));
                     chunks++;
                 }
             }
-            sink.chunk(ChatJson.writeChunk(id, created, model, i, null, null, null, a.finishReason, null));
+            sink.chunk(Chunk.of(ChatJson.writeChunk(id, created, model, i, null, null, null, a.finishReason, null)));
             chunks++;
         }
         Usage usage = Usage.of(promptTokens(r), completionTokens);
         JsonNode options = r.streamOptions();
         if (options != null && options.path("include_usage").asBoolean(false)) {
-            sink.chunk(ChatJson.writeChunk(id, created, model, -1, null, null, null, null, usage));
+            sink.chunk(Chunk.of(ChatJson.writeChunk(id, created, model, -1, null, null, null, null, usage)));
             chunks++;
         }
         return new StreamResult(usage, finish, chunks);

@@ -2,10 +2,13 @@ package io.switchboard.core.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.provider.ChatProvider;
-import io.switchboard.core.provider.ChunkSink;
 import io.switchboard.core.provider.ProviderCall;
-import io.switchboard.core.provider.StreamResult;
 import io.switchboard.core.provider.UpstreamErrors;
+import io.switchboard.core.stream.Chunk;
+import io.switchboard.core.stream.SseDecoder;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
+import io.switchboard.core.stream.StreamWatch;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
@@ -16,6 +19,7 @@ import io.switchboard.shared.json.ChatJson;
 import io.switchboard.shared.json.ChatResponseReader;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,8 +35,11 @@ import java.util.function.Supplier;
 
 /**
  * Any OpenAI-compatible endpoint: {@code POST {baseUrl}/chat/completions}. The request goes out with every field the
- * caller sent (unknown ones included) and {@code model} replaced by the provider's id. The whole exchange, body
- * included, is bounded by the call's timeout. HTTP/2 is asked for on {@code https} (HTTP/1.1 on plain {@code http},
+ * caller sent (unknown ones included) and {@code model} replaced by the provider's id. A whole answer's exchange, body
+ * included, is bounded by the call's timeout. A stream is read as it arrives, one event at a time on the request
+ * thread, each chunk parsed once and forwarded verbatim; its silences are bounded by the call's {@link StreamWatch},
+ * and closing the body (caller gone, timeout) cancels the upstream request. A stream that ends without
+ * {@code [DONE]} is truncated, never complete. HTTP/2 is asked for on {@code https} (HTTP/1.1 on plain {@code http},
  * where local servers such as vLLM or Ollama rarely speak h2c), over the one client the environment shares.
  */
 public final class OpenAiProvider extends ChatProvider {
@@ -61,40 +68,88 @@ public final class OpenAiProvider extends ChatProvider {
     }
 
     @Override
-    protected StreamResult doStream(ProviderCall call, ChunkSink sink) throws Exception {
+    protected StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), true);
-        HttpResponse<byte[]> response = exchange(call, body, "text/event-stream");
-        String contentType = response.headers().firstValue("content-type").orElse("");
-        if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
-            throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
-                    "Provider '" + name() + "' did not answer with an event stream.");
+        HttpRequest request = request(call, body, "text/event-stream");
+        try (StreamWatch watch = call.watch()) {
+            CompletableFuture<HttpResponse<InputStream>> f =
+                    client.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+            watch.upstream(() -> f.cancel(true));
+            HttpResponse<InputStream> response = call.upstream(() -> awaitHeaders(f, watch));
+            try (InputStream in = response.body()) {
+                watch.upstream(in);
+                int status = response.statusCode();
+                if (status / 100 != 2) {
+                    throw UpstreamErrors.fromStatus(name(), status,
+                            response.headers().firstValue("retry-after").orElse(null),
+                            response.headers().firstValue("retry-after-ms").orElse(null),
+                            in.readNBytes(64 * 1024), clock.instant());
+                }
+                String contentType = response.headers().firstValue("content-type").orElse("");
+                if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+                    throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
+                            "Provider '" + name() + "' did not answer with an event stream.");
+                }
+                return relay(call, new SseDecoder(in), sink, watch);
+            }
         }
-        StreamState state = new StreamState(sink);
-        boolean done = SseParser.parse(response.body(), state);
-        if (!done && state.chunks == 0) {
-            throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
-                    "Provider '" + name() + "' ended the stream without data.");
+    }
+
+    /** Waits for the response headers; the watch may cancel the wait (first-event timeout, deadline). */
+    private static HttpResponse<InputStream> awaitHeaders(CompletableFuture<HttpResponse<InputStream>> f,
+            StreamWatch watch) throws Exception {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            throw expired(watch);
         }
-        return new StreamResult(state.usage, state.finishReason, state.chunks);
+    }
+
+    private static Exception expired(StreamWatch watch) {
+        StreamWatch.Expiry why = watch.expired();
+        return new java.net.http.HttpTimeoutException(why == null ? "stream cancelled" : "stream " + why);
+    }
+
+    /** Forwards each event as it arrives; returns only for a stream that ended with {@code [DONE]}. */
+    private StreamResult relay(ProviderCall call, SseDecoder events, StreamSink sink, StreamWatch watch)
+            throws Exception {
+        StreamState state = new StreamState(sink, watch);
+        var ticker = call.ticker();
+        while (true) {
+            long waitStart = ticker.read();
+            String data;
+            try {
+                data = events.next();
+            } catch (IOException e) {
+                if (watch.expired() != null) {
+                    throw expired(watch);
+                }
+                throw GatewayException.of(ErrorKind.STREAM_TRUNCATED,
+                        "Provider '" + name() + "' broke off the stream before it was complete.").withCause(e);
+            } finally {
+                call.addUpstreamNanos(ticker.read() - waitStart);
+            }
+            if (data == null) {
+                if (watch.expired() != null) {
+                    throw expired(watch);
+                }
+                if (state.chunks == 0) {
+                    throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
+                            "Provider '" + name() + "' ended the stream without data.");
+                }
+                throw GatewayException.of(ErrorKind.STREAM_TRUNCATED,
+                        "Provider '" + name() + "' ended the stream before it was complete.");
+            }
+            call.event(watch);
+            if (data.equals("[DONE]")) {
+                return new StreamResult(state.usage, state.finishReason, state.chunks);
+            }
+            state.accept(data);
+        }
     }
 
     private HttpResponse<byte[]> exchange(ProviderCall call, byte[] body, String accept) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-                .version(version)
-                .timeout(call.timeout())
-                .header("content-type", "application/json")
-                .header("accept", accept)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (Map.Entry<String, String> h : config().headers().entrySet()) {
-            b.setHeader(h.getKey(), h.getValue());
-        }
-        if (config().apiKey() != null) {
-            b.setHeader("authorization", "Bearer " + secrets.resolve(config().apiKey())); // the key wins
-        }
-        if (call.requestId() != null) {
-            b.setHeader("x-request-id", call.requestId());
-        }
-        HttpRequest request = b.build();
+        HttpRequest request = request(call, body, accept);
         HttpResponse<byte[]> response = call.upstream(() -> {
             CompletableFuture<HttpResponse<byte[]>> f =
                     client.get().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -113,15 +168,36 @@ public final class OpenAiProvider extends ChatProvider {
         return response;
     }
 
+    private HttpRequest request(ProviderCall call, byte[] body, String accept) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
+                .version(version)
+                .timeout(call.timeout())
+                .header("content-type", "application/json")
+                .header("accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, String> h : config().headers().entrySet()) {
+            b.setHeader(h.getKey(), h.getValue());
+        }
+        if (config().apiKey() != null) {
+            b.setHeader("authorization", "Bearer " + secrets.resolve(config().apiKey())); // the key wins
+        }
+        if (call.requestId() != null) {
+            b.setHeader("x-request-id", call.requestId());
+        }
+        return b.build();
+    }
+
     /** Forwards chunks verbatim while noting usage and the finish reason. */
     private final class StreamState implements java.util.function.Consumer<String> {
-        private final ChunkSink sink;
+        private final StreamSink sink;
+        private final StreamWatch watch;
         private Usage usage = Usage.NONE;
         private String finishReason;
         private int chunks;
 
-        StreamState(ChunkSink sink) {
+        StreamState(StreamSink sink, StreamWatch watch) {
             this.sink = sink;
+            this.watch = watch;
         }
 
         @Override
@@ -140,7 +216,7 @@ public final class OpenAiProvider extends ChatProvider {
             }
             if (chunk.has("error")) {
                 throw GatewayException.of(ErrorKind.UPSTREAM_ERROR,
-                        "Provider '" + name() + "' failed during the stream.");
+                        "Provider '" + name() + "' failed during the stream.").withCode("upstream_stream_error");
             }
             JsonNode u = chunk.get("usage");
             if (u != null && u.isObject()) {
@@ -152,7 +228,12 @@ public final class OpenAiProvider extends ChatProvider {
                     finishReason = f.textValue();
                 }
             }
-            sink.chunk(data.getBytes(StandardCharsets.UTF_8));
+            watch.busy(true);
+            try {
+                sink.chunk(Chunk.parsed(data.getBytes(StandardCharsets.UTF_8), chunk));
+            } finally {
+                watch.busy(false);
+            }
             chunks++;
         }
     }

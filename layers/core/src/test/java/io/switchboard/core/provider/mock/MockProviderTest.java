@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.provider.ProviderCall;
-import io.switchboard.core.provider.StreamResult;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatChoice;
@@ -85,7 +86,7 @@ class MockProviderTest {
 
     private List<JsonNode> stream(MockProvider p, ChatRequest r, StreamResult[] result) throws Exception {
         List<byte[]> raw = new ArrayList<>();
-        result[0] = p.stream(call(r), raw::add);
+        result[0] = p.stream(call(r), StreamSink.chunks(raw::add));
         List<JsonNode> chunks = new ArrayList<>();
         for (byte[] b : raw) {
             chunks.add(parse(b));
@@ -371,7 +372,7 @@ class MockProviderTest {
         MockProvider p = provider(ProviderConfig.mock("mock", Duration.ofMillis(75)));
         ProviderCall c = call(request("""
                 {"model": "fast", "stream": true, "messages": [{"role": "user", "content": "slow stream"}]}"""));
-        p.stream(c, chunk -> nanos.addAndGet(1_000_000)); // time spent in the sink is not upstream time
+        p.stream(c, StreamSink.chunks(chunk -> nanos.addAndGet(1_000_000))); // time spent in the sink is not upstream time
         assertEquals(List.of(Duration.ofMillis(75)), slept);
         assertEquals(Duration.ofMillis(75).toNanos(), c.upstreamNanos());
     }

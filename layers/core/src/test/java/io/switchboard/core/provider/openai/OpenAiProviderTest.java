@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.provider.ProviderCall;
-import io.switchboard.core.provider.StreamResult;
+import io.switchboard.core.stream.StreamResult;
+import io.switchboard.core.stream.StreamSink;
 import io.switchboard.core.provider.openai.FakeOpenAiServer.Recorded;
 import io.switchboard.core.provider.openai.FakeOpenAiServer.Reply;
 import io.switchboard.core.secrets.SecretResolver;
@@ -148,7 +149,7 @@ class OpenAiProviderTest {
     private GatewayException streamFails(List<String> sunk) {
         return assertThrows(GatewayException.class,
                 () -> provider.stream(call(request(SIMPLE_STREAM)),
-                        b -> sunk.add(new String(b, StandardCharsets.UTF_8))));
+                        StreamSink.chunks(b -> sunk.add(new String(b, StandardCharsets.UTF_8)))));
     }
 
     // ---------------------------------------------------------------- chat
@@ -443,7 +444,7 @@ class OpenAiProviderTest {
         List<String> sunk = new ArrayList<>();
 
         StreamResult result = provider.stream(call(request(caller)),
-                b -> sunk.add(new String(b, StandardCharsets.UTF_8)));
+                StreamSink.chunks(b -> sunk.add(new String(b, StandardCharsets.UTF_8))));
 
         assertEquals(payloads, sunk);
         assertEquals(6, result.chunks());
@@ -466,23 +467,49 @@ class OpenAiProviderTest {
     }
 
     @Test
-    void stream_timeoutWhileBodyTrickles() {
-        // headers at once, then a chunk every 200 ms for 2 s: the timeout bounds the body too, not just the headers
+    void stream_silenceBetweenEventsOverTheIdleTimeout_timesOut() {
+        // headers and the first chunk at once, then a chunk every 200 ms: more than the 100 ms idle timeout
+        server.respond(Reply.sseData(trickle()).withPartDelay(Duration.ofMillis(200)));
+        ProviderCall c = call(request(SIMPLE_STREAM), Duration.ofMillis(1000))
+                .streaming(Duration.ofMillis(100), Long.MAX_VALUE, null, null);
+        List<String> got = new ArrayList<>();
+
+        long start = System.nanoTime();
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> provider.stream(c, StreamSink.chunks(b -> got.add(new String(b, StandardCharsets.UTF_8)))));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(ErrorKind.UPSTREAM_TIMEOUT, e.kind());
+        assertEquals(504, e.status());
+        assertTrue(got.size() <= 1, "gave up at the first silence, got " + got.size() + " chunks");
+        assertTrue(elapsedMs < 1500, "the call should give up after the 100 ms idle timeout, took " + elapsedMs);
+    }
+
+    @Test
+    void stream_thatKeepsTalkingPastItsDeadline_timesOut() {
+        // a chunk every 200 ms for 2 s: each silence is short, but the invocation's deadline comes after 500 ms
+        server.respond(Reply.sseData(trickle()).withPartDelay(Duration.ofMillis(200)));
+        ProviderCall c = call(request(SIMPLE_STREAM), Duration.ofMillis(1000))
+                .streaming(Duration.ofMillis(1000), System.nanoTime() + 500_000_000L, null, null);
+        List<String> got = new ArrayList<>();
+
+        long start = System.nanoTime();
+        GatewayException e = assertThrows(GatewayException.class,
+                () -> provider.stream(c, StreamSink.chunks(b -> got.add(new String(b, StandardCharsets.UTF_8)))));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(ErrorKind.UPSTREAM_TIMEOUT, e.kind());
+        assertTrue(got.size() >= 2 && got.size() < 10, "chunks arrived until the deadline: " + got.size());
+        assertTrue(elapsedMs >= 450 && elapsedMs < 1500, "ended at the 500 ms deadline, took " + elapsedMs + " ms");
+    }
+
+    private static List<String> trickle() {
         List<String> payloads = new ArrayList<>();
         payloads.add(FakeOpenAiServer.chunk("assistant", "", null));
         for (int i = 0; i < 9; i++) {
             payloads.add(FakeOpenAiServer.chunk(null, "tok" + i, null));
         }
-        server.respond(Reply.sseData(payloads).withPartDelay(Duration.ofMillis(200)));
-        ProviderCall c = call(request(SIMPLE_STREAM), Duration.ofMillis(300));
-
-        long start = System.nanoTime();
-        GatewayException e = assertThrows(GatewayException.class, () -> provider.stream(c, b -> { }));
-        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-
-        assertEquals(ErrorKind.UPSTREAM_TIMEOUT, e.kind());
-        assertEquals(504, e.status());
-        assertTrue(elapsedMs < 1500, "the call should give up after its 300 ms timeout, took " + elapsedMs + " ms");
+        return payloads;
     }
 
     @Test
@@ -512,7 +539,7 @@ class OpenAiProviderTest {
         List<String> sunk = new ArrayList<>();
 
         StreamResult result = provider.stream(call(request(SIMPLE_STREAM)),
-                b -> sunk.add(new String(b, StandardCharsets.UTF_8)));
+                StreamSink.chunks(b -> sunk.add(new String(b, StandardCharsets.UTF_8))));
 
         assertEquals(List.of(c1, c2, c3, c4, c5a + "\n" + c5b, c6), sunk);
         assertEquals(6, result.chunks());
@@ -583,7 +610,7 @@ class OpenAiProviderTest {
 
         GatewayException chat = assertThrows(GatewayException.class, () -> keyless.chat(call(request(SIMPLE))));
         GatewayException stream = assertThrows(GatewayException.class,
-                () -> keyless.stream(call(request(SIMPLE_STREAM)), b -> { }));
+                () -> keyless.stream(call(request(SIMPLE_STREAM)), StreamSink.chunks(b -> { })));
 
         for (GatewayException e : List.of(chat, stream)) {
             assertEquals(ErrorKind.INTERNAL, e.kind());
@@ -633,7 +660,7 @@ class OpenAiProviderTest {
         for (Map.Entry<String, Reply> s : streamScenarios.entrySet()) {
             server.respond(s.getValue());
             GatewayException e = assertThrows(GatewayException.class,
-                    () -> provider.stream(call(request(SIMPLE_STREAM)), b -> { }), s.getKey());
+                    () -> provider.stream(call(request(SIMPLE_STREAM)), StreamSink.chunks(b -> { })), s.getKey());
             checks.add(() -> assertNoKey(s.getKey(), e));
         }
         int port;

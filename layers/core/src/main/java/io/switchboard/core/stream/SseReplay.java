@@ -1,10 +1,9 @@
-package io.switchboard.core.cache;
+package io.switchboard.core.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.core.provider.ChunkSink;
 import io.switchboard.shared.chat.ChatChoice;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.json.ChatJson;
@@ -20,8 +19,12 @@ public final class SseReplay {
     private SseReplay() {
     }
 
+    private static Chunk chunk(byte[] json) {
+        return Chunk.of(json);
+    }
+
     /** Writes {@code response}'s chunks to {@code sink}. */
-    public static void replay(ChatResponse response, boolean includeUsage, ChunkSink sink) {
+    public static void replay(ChatResponse response, boolean includeUsage, StreamSink sink) {
         String id = response.id();
         long created = response.created();
         String model = response.model();
@@ -29,16 +32,16 @@ public final class SseReplay {
             int i = c.index();
             JsonNode content = c.message().content();
             String text = content != null && content.isTextual() ? content.textValue() : null;
-            sink.chunk(ChatJson.writeChunk(id, created, model, i, "assistant", text == null ? null : "", null, null,
-                    null));
+            sink.chunk(chunk(ChatJson.writeChunk(id, created, model, i, "assistant", text == null ? null : "", null, null,
+                    null)));
             if (text != null) {
                 for (int at = 0; at < text.length(); at += PIECE) {
                     int end = Math.min(text.length(), at + PIECE);
                     if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
                         end--;
                     }
-                    sink.chunk(ChatJson.writeChunk(id, created, model, i, null, text.substring(at, end), null, null,
-                            null));
+                    sink.chunk(chunk(ChatJson.writeChunk(id, created, model, i, null, text.substring(at, end), null, null,
+                            null)));
                     at = end - PIECE;
                 }
             }
@@ -51,13 +54,13 @@ public final class SseReplay {
                     copy.put("index", index++);
                     calls.add(copy);
                 }
-                sink.chunk(ChatJson.writeChunk(id, created, model, i, null, null, calls, null, null));
+                sink.chunk(chunk(ChatJson.writeChunk(id, created, model, i, null, null, calls, null, null)));
             }
-            sink.chunk(ChatJson.writeChunk(id, created, model, i, null, null, null,
-                    c.finishReason() == null ? "stop" : c.finishReason(), null));
+            sink.chunk(chunk(ChatJson.writeChunk(id, created, model, i, null, null, null,
+                    c.finishReason() == null ? "stop" : c.finishReason(), null)));
         }
         if (includeUsage) {
-            sink.chunk(ChatJson.writeChunk(id, created, model, -1, null, null, null, null, response.usage()));
+            sink.chunk(chunk(ChatJson.writeChunk(id, created, model, -1, null, null, null, null, response.usage())));
         }
     }
 }

@@ -1,30 +1,29 @@
-package io.switchboard.core.cache;
+package io.switchboard.core.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.switchboard.core.provider.ChunkSink;
 import io.switchboard.shared.chat.ChatChoice;
 import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.chat.Role;
 import io.switchboard.shared.chat.Usage;
 import io.switchboard.shared.json.ChatResponseReader;
-import io.switchboard.shared.json.Json;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Passes a provider's chunks on unchanged while assembling the complete {@code chat.completion} they add up to, so a
- * streamed answer can be cached once it is complete. {@link #result()} is null for a stream that did not finish
- * (a choice without {@code finish_reason}, or a chunk it could not read): partial streams are never stored.
+ * Assembles the complete {@code chat.completion} a provider's events add up to: the chunks of a stream (each read
+ * through its {@link Chunk#node()}, so a chunk the provider already parsed is not parsed again), or a whole answer
+ * taken as it is. It is both the answer to a non-streamed request and what a streamed one stores in the cache.
+ * {@link #result()} is null for a stream that did not finish (a choice without {@code finish_reason}, or a chunk it
+ * could not read): partial streams are never stored.
  */
-public final class StreamAssembler implements ChunkSink {
+public final class StreamAssembler implements StreamSink {
     private static final class Choice {
         final StringBuilder content = new StringBuilder();
         final TreeMap<Integer, ObjectNode> toolCalls = new TreeMap<>();
@@ -32,7 +31,6 @@ public final class StreamAssembler implements ChunkSink {
         boolean hasContent;
     }
 
-    private final ChunkSink downstream;
     private final TreeMap<Integer, Choice> choices = new TreeMap<>();
     private String id;
     private long created;
@@ -40,23 +38,27 @@ public final class StreamAssembler implements ChunkSink {
     private String fingerprint;
     private Usage usage = Usage.NONE;
     private boolean broken;
+    private ChatResponse whole;
 
-    /** An assembler in front of {@code downstream}. */
-    public StreamAssembler(ChunkSink downstream) {
-        this.downstream = downstream;
+    /** An empty assembler. */
+    public StreamAssembler() {
     }
 
     @Override
-    public void chunk(byte[] json) {
-        downstream.chunk(json);
+    public void chunk(Chunk chunk) {
         if (broken) {
             return;
         }
         try {
-            absorb(Json.MAPPER.readTree(json));
-        } catch (IOException | RuntimeException e) {
+            absorb(chunk.node());
+        } catch (RuntimeException e) {
             broken = true;
         }
+    }
+
+    @Override
+    public void completion(ChatResponse response) {
+        whole = response;
     }
 
     private void absorb(JsonNode c) {
@@ -108,6 +110,9 @@ public final class StreamAssembler implements ChunkSink {
 
     /** The complete completion, or null when the stream is not complete or could not be read. */
     public ChatResponse result() {
+        if (whole != null) {
+            return whole;
+        }
         if (broken || id == null || model == null || choices.isEmpty()) {
             return null;
         }
