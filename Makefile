@@ -10,7 +10,7 @@ INVALIDATION_JAR := functions/invalidation/target/switchboard-invalidation.jar
 # A function's artefact: its own jar's classes, unpacked into the directory SAM zips.
 unpack_function = mkdir -p "$(ARTIFACTS_DIR)" && cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(1)" -x 'META-INF/maven/*'
 
-.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-DiscoveryFunction build-ModelsFunction \
+.PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-CompletionStreamFunction build-DiscoveryFunction build-ModelsFunction \
 	build-InvalidationFunction build-InvalidateRouteFunction
 
 artefacts:
@@ -27,6 +27,11 @@ build-SwitchboardLayer: artefacts
 # The function artefact is its own classes only; everything else is in the layer.
 build-CompletionFunction: artefacts
 	$(call unpack_function,$(COMPLETION_JAR))
+
+# The same classes run behind Lambda Web Adapter: its Handler is run.sh (in the jar), which must be executable.
+build-CompletionStreamFunction: artefacts
+	$(call unpack_function,$(COMPLETION_JAR))
+	chmod 755 "$(ARTIFACTS_DIR)/run.sh"
 
 # The discovery module's jar holds both of its functions' handlers (discovery runs and GET /v1/models).
 build-DiscoveryFunction: artefacts

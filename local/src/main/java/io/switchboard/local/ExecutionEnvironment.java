@@ -48,6 +48,27 @@ final class ExecutionEnvironment {
      * the invocation itself is bounded by the function timeout. Throws {@link TimeoutException} past either.
      */
     byte[] invoke(byte[] eventJson, String requestId) throws Exception {
+        init();
+        return run(() -> {
+            long deadline = System.nanoTime() + spec.timeout().toNanos();
+            return invoker.invoke(eventJson, new LocalContext(requestId, spec, deadline));
+        }, spec.timeout());
+    }
+
+    /**
+     * Runs one invocation of an HTTP application on this environment's thread: the exchange goes to the application
+     * as Lambda Web Adapter passes it (with the invocation's context), and its response streams straight to the
+     * caller. Bounded by the function timeout like any invocation.
+     */
+    void serve(LocalExchange exchange) throws Exception {
+        init();
+        run(() -> {
+            invoker.serve(exchange);
+            return null;
+        }, spec.timeout());
+    }
+
+    private void init() throws Exception {
         if (invoker == null) {
             run(() -> {
                 long start = System.nanoTime();
@@ -61,10 +82,6 @@ final class ExecutionEnvironment {
                 return null;
             }, INIT_TIMEOUT);
         }
-        return run(() -> {
-            long deadline = System.nanoTime() + spec.timeout().toNanos();
-            return invoker.invoke(eventJson, new LocalContext(requestId, spec, deadline));
-        }, spec.timeout());
     }
 
     private <T> T run(java.util.concurrent.Callable<T> task, Duration limit) throws Exception {

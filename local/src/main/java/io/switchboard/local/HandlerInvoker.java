@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +18,8 @@ import java.util.Map;
 /**
  * Invokes a handler the way the Lambda Java runtime does: JSON in, deserialized with the runtime's serializers
  * (its event serializers for the event types it knows, its Jackson factory otherwise), the handler called, the result
- * serialized back to JSON. {@link RequestStreamHandler}s get the bytes as they are.
+ * serialized back to JSON. {@link RequestStreamHandler}s get the bytes as they are; an HTTP application (a function
+ * behind Lambda Web Adapter) gets the HTTP exchange.
  */
 final class HandlerInvoker {
     private final Object handler;
@@ -38,7 +41,7 @@ final class HandlerInvoker {
         } catch (NoSuchMethodException e) {
             handler = type.getConstructor().newInstance();
         }
-        if (handler instanceof RequestStreamHandler) {
+        if (handler instanceof RequestStreamHandler || handler instanceof HttpHandler) {
             return new HandlerInvoker(handler, null, null);
         }
         if (!(handler instanceof RequestHandler<?, ?>)) {
@@ -71,6 +74,11 @@ final class HandlerInvoker {
     /** The handler instance. */
     Object handler() {
         return handler;
+    }
+
+    /** One invocation of an HTTP application (a function behind Lambda Web Adapter): the exchange itself. */
+    void serve(HttpExchange exchange) throws IOException {
+        ((HttpHandler) handler).handle(exchange);
     }
 
     /** One invocation: event JSON in, response JSON out. */

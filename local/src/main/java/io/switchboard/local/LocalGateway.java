@@ -23,9 +23,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs the gateway on loopback: serves every HTTP API route of {@code template.yaml} by invoking the function that
- * declares it, as API Gateway and Lambda would (payload v2 events, one request at a time per environment, at most
- * the reserved concurrency of environments, the function's timeout and environment). No Docker, no AWS account.
+ * Runs the gateway on loopback: serves every API route of {@code template.yaml} by invoking the function that
+ * declares it, as API Gateway and Lambda would: HTTP API routes with payload v2 events answered whole; REST API
+ * routes with response streaming by handing the exchange to the function's HTTP application, as Lambda Web Adapter
+ * does, so its answer streams to the caller. One request at a time per environment, at most the reserved concurrency
+ * of environments, the function's timeout and environment. No Docker, no AWS account.
  */
 public final class LocalGateway implements AutoCloseable {
     /** The key local runs accept unless {@code SWITCHBOARD_DEV_KEY} names another. */
@@ -59,6 +61,8 @@ public final class LocalGateway implements AutoCloseable {
                 pools.add(new FunctionPool(spec, environment(spec, processEnv)));
             }
         }
+        // Each streamed event is a small write flushed at once: without TCP_NODELAY, Nagle's algorithm holds it back.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
         LocalGateway g = new LocalGateway(server, requests, pools);
@@ -118,8 +122,10 @@ public final class LocalGateway implements AutoCloseable {
             Route route = null;
             for (FunctionPool p : pools) {
                 for (Route r : p.spec().routes()) {
-                    // API Gateway prefers an exact route over one with path variables
-                    if (r.matches(method, path) && (route == null || route.path().contains("{"))) {
+                    // API Gateway prefers an exact route over one with path variables; on one port, a streaming
+                    // route (REST API) is preferred over an HTTP API route of the same path
+                    if (r.matches(method, path) && (route == null || route.path().contains("{")
+                            || (r.streaming() && !route.streaming() && r.path().equals(route.path())))) {
                         pool = p;
                         route = r;
                     }
@@ -127,6 +133,10 @@ public final class LocalGateway implements AutoCloseable {
             }
             if (pool == null) {
                 send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
+                return;
+            }
+            if (pool.spec().httpApp()) {
+                serveHttpApp(ex, pool, route);
                 return;
             }
             byte[] body = readBody(ex.getRequestBody());
@@ -141,14 +151,7 @@ public final class LocalGateway implements AutoCloseable {
                     Instant.now());
             ExecutionEnvironment env = pool.acquire();
             if (env == null) {
-                Map<String, String> h = new LinkedHashMap<>();
-                h.put("content-type", "application/json");
-                h.put("retry-after", "1");
-                h.put("apigw-requestid", requestId);
-                send(ex, 429, h, "{\"error\":{\"message\":\"All " + pool.spec().reservedConcurrency()
-                        + " execution environments of " + pool.spec().logicalId() + " are busy (reserved "
-                        + "concurrency); retry later.\",\"type\":\"rate_limit_error\",\"param\":null,"
-                        + "\"code\":\"concurrency_limit_exceeded\"}}");
+                throttled(ex, pool, requestId);
                 return;
             }
             byte[] result;
@@ -179,6 +182,58 @@ public final class LocalGateway implements AutoCloseable {
             }
             send(ex, answer.status(), headers, answer.body());
         }
+    }
+
+    /**
+     * A function behind Lambda Web Adapter: its HTTP application gets the exchange, with the invocation's context in
+     * the adapter's headers, and streams its answer straight to the caller. A timeout ends the invocation as Lambda
+     * does: {@code 500} when nothing was sent yet, otherwise the stream is cut.
+     */
+    private void serveHttpApp(HttpExchange ex, FunctionPool pool, Route route) throws IOException {
+        String requestId = "local-" + Long.toHexString(System.currentTimeMillis()) + "-" + ids.incrementAndGet();
+        ExecutionEnvironment env = pool.acquire();
+        if (env == null) {
+            throttled(ex, pool, requestId);
+            return;
+        }
+        long deadline = System.currentTimeMillis() + pool.spec().timeout().toMillis();
+        LocalExchange exchange = new LocalExchange(ex, Map.of(
+                "x-amzn-lambda-context", "{\"request_id\":\"" + requestId + "\",\"deadline\":" + deadline
+                        + ",\"invoked_function_arn\":\"arn:aws:lambda:us-east-1:123456789012:function:"
+                        + pool.spec().logicalId() + "\"}",
+                "x-amzn-request-context", "{\"requestId\":\"" + requestId + "\",\"resourcePath\":\""
+                        + route.path() + "\",\"httpMethod\":\"" + ex.getRequestMethod() + "\",\"stage\":\"local\"}"));
+        ex.getResponseHeaders().set("x-amzn-requestid", requestId);
+        try {
+            env.serve(exchange);
+            pool.release(env);
+        } catch (TimeoutException e) {
+            pool.discard(env);
+            System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
+                    + " seconds; the environment is discarded");
+            if (!exchange.begun()) {
+                send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
+            }
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause() : e;
+            pool.discard(env);
+            System.err.println(requestId + " function error: " + cause.getClass().getName());
+            if (!exchange.begun()) {
+                send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
+            }
+        }
+    }
+
+    private static void throttled(HttpExchange ex, FunctionPool pool, String requestId) throws IOException {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("content-type", "application/json");
+        h.put("retry-after", "1");
+        h.put("apigw-requestid", requestId);
+        send(ex, 429, h, "{\"error\":{\"message\":\"All " + pool.spec().reservedConcurrency()
+                + " execution environments of " + pool.spec().logicalId() + " are busy (reserved "
+                + "concurrency); retry later.\",\"type\":\"rate_limit_error\",\"param\":null,"
+                + "\"code\":\"concurrency_limit_exceeded\"}}");
     }
 
     private static byte[] readBody(InputStream in) throws IOException {

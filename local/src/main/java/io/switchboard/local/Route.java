@@ -7,14 +7,22 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An HTTP API route of a function.
+ * An API route of a function: an HTTP API route (payload v2 events, answered whole), or a REST API route with
+ * response streaming ({@code ResponseTransferMode: RESPONSE_STREAM}, served by the function's HTTP application
+ * through Lambda Web Adapter).
  *
  * @param method upper-case method, or {@code ANY}
  * @param path the path: exact segments, {@code {name}} for one segment, or a last {@code {name+}} for the rest
+ * @param streaming whether the route streams its responses
  */
-public record Route(String method, String path) {
+public record Route(String method, String path, boolean streaming) {
     public Route {
         method = method.toUpperCase(Locale.ROOT);
+    }
+
+    /** An HTTP API route. */
+    public Route(String method, String path) {
+        this(method, path, false);
     }
 
     /** Whether this route serves {@code m} on {@code p}. */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the functions of a SAM template: handler, timeout, memory, reserved concurrency, environment (Globals merged
- * with the function's) and HTTP API routes. Intrinsics are resolved as a local deployment would see them: parameters
+ * with the function's) and API routes (HTTP API, and REST API with response streaming). Intrinsics are resolved as a local deployment would see them: parameters
  * take their defaults unless overridden, pseudo parameters get local values, and {@code Fn::If}, {@code Fn::Sub},
  * {@code Fn::Join}, {@code Fn::Equals}, {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or} are evaluated. A value that
  * cannot be resolved locally (say {@code Fn::GetAtt}) is left out. The template must use the long form of
@@ -84,9 +84,12 @@ public final class SamTemplate {
             List<Route> routes = new ArrayList<>();
             for (Iterator<JsonNode> events = props.path("Events").elements(); events.hasNext(); ) {
                 JsonNode e = events.next();
-                if ("HttpApi".equals(e.path("Type").asText())) {
+                String type = e.path("Type").asText();
+                if ("HttpApi".equals(type) || "Api".equals(type)) {
+                    boolean streaming = "Api".equals(type) && "RESPONSE_STREAM".equals(
+                            text(e.path("Properties").get("ResponseTransferMode"), "BUFFERED"));
                     routes.add(new Route(text(e.path("Properties").get("Method"), "ANY"),
-                            text(e.path("Properties").get("Path"), "/")));
+                            text(e.path("Properties").get("Path"), "/"), streaming));
                 }
             }
             out.add(new FunctionSpec(r.getKey(), handler, Duration.ofSeconds(timeout), memory,

@@ -4,7 +4,9 @@ import io.switchboard.bench.harness.MockUpstreamBodies;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.cache.CanonicalRequests;
 import io.switchboard.core.cache.L1Cache;
-import io.switchboard.core.completion.SseBuffer;
+import io.switchboard.core.http.BufferedResponse;
+import io.switchboard.core.stream.Chunk;
+import io.switchboard.core.stream.EventStreamWriter;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.json.ChatJson;
@@ -81,17 +83,19 @@ public class RequestPathBench {
 
     @Benchmark
     public byte[] sseEncode() {
-        SseBuffer sse = new SseBuffer();
+        BufferedResponse out = new BufferedResponse();
+        EventStreamWriter sse = new EventStreamWriter(out, java.util.Map::of, System::nanoTime, false, Long.MAX_VALUE);
         String text = response.choices().get(0).message().text();
         int per = Math.max(1, text.length() / 8);
-        sse.chunk(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, "assistant", "", null,
-                null, null));
+        sse.chunk(Chunk.of(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, "assistant", "",
+                null, null, null)));
         for (int i = 0; i < text.length(); i += per) {
-            sse.chunk(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, null,
-                    text.substring(i, Math.min(text.length(), i + per)), null, null, null));
+            sse.chunk(Chunk.of(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, null,
+                    text.substring(i, Math.min(text.length(), i + per)), null, null, null)));
         }
-        sse.chunk(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, null, null, null,
-                "stop", null));
-        return sse.finish();
+        sse.chunk(Chunk.of(ChatJson.writeChunk(response.id(), response.created(), response.model(), 0, null, null, null,
+                "stop", null)));
+        sse.done();
+        return out.response().body();
     }
 }
