@@ -104,9 +104,9 @@ class LocalGatewayTest {
         assertTrue(body.path("choices").get(0).path("message").path("content").asText().contains("Hello over HTTP"));
         assertTrue(r.headers().firstValue("x-switchboard-overhead-ms").isPresent());
         assertTrue(r.headers().firstValue("x-switchboard-upstream-ms").isPresent());
-        assertTrue(r.headers().firstValue("apigw-requestid").isPresent());
-        assertEquals(r.headers().firstValue("apigw-requestid"), r.headers().firstValue("x-request-id"),
-                "the function saw API Gateway's request id");
+        assertTrue(r.headers().firstValue("x-amzn-requestid").isPresent());
+        assertEquals(r.headers().firstValue("x-amzn-requestid"), r.headers().firstValue("x-request-id"),
+                "the streaming function saw the invocation's request id (Lambda Web Adapter's context header)");
     }
 
     @Test
@@ -144,7 +144,7 @@ class LocalGatewayTest {
     @Test
     void post_beyondReservedConcurrency_isThrottled() throws Exception {
         start(Project.template(), Map.of("SWITCHBOARD_MOCK_LATENCY_MS", "1500"),
-                Map.of("CompletionReservedConcurrency", "1"));
+                Map.of("CompletionStreamReservedConcurrency", "1"));
         CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
             try {
                 return post("/v1/chat/completions", KEY, chat("fast", "first"));
@@ -191,7 +191,8 @@ class LocalGatewayTest {
     @Test
     void post_upstreamSlowerThanFunction_gatewayAnswers504Itself(@TempDir Path dir) throws Exception {
         Path template = dir.resolve("template.yaml");
-        Files.writeString(template, Files.readString(Project.template()).replace("Timeout: 30", "Timeout: 2"));
+        Files.writeString(template, Files.readString(Project.template()).replace("Timeout: 30", "Timeout: 2")
+                .replace("Timeout: 900", "Timeout: 2"));
         String config = "{\"providers\":{\"slow\":{\"type\":\"mock\",\"latencyMs\":5000}},"
                 + "\"models\":{\"slow\":\"slow/m\"}}";
         start(template, Map.of("SWITCHBOARD_CONFIG", config), Map.of());
