@@ -163,6 +163,19 @@ class PackagingTest {
                     "layer artefact " + p));
         }
         assertTrue(Files.isRegularFile(fnDir.resolve(handlerOf("CompletionFunction").replace('.', '/') + ".class")));
+
+        // the streaming function: Lambda Web Adapter runs its Handler (run.sh), which starts SWITCHBOARD_HTTP_APP
+        Path streamDir = out.resolve("stream");
+        run("build-CompletionStreamFunction", streamDir);
+        FunctionSpec stream = SamTemplate.read(Project.template(), java.util.Map.of()).functions().stream()
+                .filter(f -> f.logicalId().equals("CompletionStreamFunction")).findFirst().orElseThrow();
+        Path script = streamDir.resolve(stream.handler());
+        assertTrue(Files.isExecutable(script), "the adapter executes " + stream.handler());
+        assertTrue(Files.readString(script).contains("SWITCHBOARD_HTTP_APP"), "run.sh starts the configured app");
+        assertTrue(Files.isRegularFile(streamDir.resolve(stream.handlerClass().replace('.', '/') + ".class")),
+                "the HTTP application class is in the artefact");
+        assertEquals("/opt/bootstrap", stream.environment().get("AWS_LAMBDA_EXEC_WRAPPER"));
+        assertEquals("response_stream", stream.environment().get("AWS_LWA_INVOKE_MODE"));
     }
 
     private static void run(String target, Path artifacts) throws Exception {
