@@ -8,10 +8,10 @@ import io.switchboard.core.http.ErrorResponses;
 import io.switchboard.core.http.GatewayRequest;
 import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.core.http.HttpApiEvents;
-import io.switchboard.core.Lazy;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.auth.Tenant;
-import io.switchboard.core.catalog.internal.AwsClients;
+import io.switchboard.core.Ticker;
+import io.switchboard.core.aws.EnvironmentClients;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.invalidation.InvalidationPublisher;
 import io.switchboard.core.invalidation.internal.EventBridgeInvalidationPublisher;
@@ -19,14 +19,10 @@ import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.cache.CacheInvalidationRequested;
 import io.switchboard.shared.cache.InvalidationJson;
-import io.switchboard.shared.json.ChatJson;
 import io.switchboard.shared.json.Json;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -57,8 +53,10 @@ public final class InvalidateRouteHandler
         this(Settings.from(environment));
     }
 
+    /** The function's composition root: its clients, then the admin keys and the publisher over them. */
     private InvalidateRouteHandler(Settings settings) {
-        this(new Authenticator(settings.invalidation().adminKeys()), publisher(settings), InstantSource.system());
+        this(new Authenticator(settings.invalidation().adminKeys()),
+                publisher(settings, EnvironmentClients.of(settings, Ticker.system(), null)), InstantSource.system());
     }
 
     /** For tests: authenticates against {@code admins}, publishes through {@code publisher} (null: no bus). */
@@ -68,13 +66,9 @@ public final class InvalidateRouteHandler
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    private static InvalidationPublisher publisher(Settings settings) {
-        var catalog = settings.catalog();
-        if (catalog.eventBus() == null) {
-            return null;
-        }
-        return new EventBridgeInvalidationPublisher(Lazy.of("eventbridge-client", () -> AwsClients.eventBridge(
-                catalog.region(), catalog.eventBridgeEndpoint(), Duration.ofSeconds(5))), catalog.eventBus());
+    private static InvalidationPublisher publisher(Settings settings, EnvironmentClients clients) {
+        String bus = settings.catalog().eventBus();
+        return bus == null ? null : new EventBridgeInvalidationPublisher(clients.eventBridge(), bus);
     }
 
     @Override

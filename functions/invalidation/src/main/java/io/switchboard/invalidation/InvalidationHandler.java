@@ -3,6 +3,7 @@ package io.switchboard.invalidation;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.switchboard.core.Ticker;
+import io.switchboard.core.aws.AwsClients;
 import io.switchboard.core.cache.InvalidationScope;
 import io.switchboard.core.cache.InvalidationStore;
 import io.switchboard.core.cache.ValkeyL2Store;
@@ -32,9 +33,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
-import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 
 /**
  * Consumes {@code CacheInvalidationRequested} and {@code ModelCatalogChanged} from the project's EventBridge bus:
@@ -58,10 +56,10 @@ public final class InvalidationHandler implements RequestStreamHandler, Checkpoi
         this(Settings.from(environment), System.getenv());
     }
 
+    /** The function's composition root: L2, metrics and (in the test constructor) the catalog and invalidator. */
     private InvalidationHandler(Settings settings, Map<String, String> processEnv) {
         this(settings.cache().hasL2() ? new ValkeyL2Store(settings.cache(), settings.region(),
-                        () -> AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
-                                ContainerCredentialsProvider.create()).resolveCredentials(),
+                        () -> AwsClients.credentials().resolveCredentials(),
                         Clock.systemUTC(), Ticker.system(), null) : null,
                 settings, settings.metrics() == MetricsMode.OFF ? InvalidationMetrics.noop()
                         : PowertoolsInvalidationMetrics.create(settings, processEnv), Ticker.system());

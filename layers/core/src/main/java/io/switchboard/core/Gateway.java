@@ -1,6 +1,7 @@
 package io.switchboard.core;
 
 import io.switchboard.core.auth.Tenant;
+import io.switchboard.core.aws.EnvironmentClients;
 import io.switchboard.core.catalog.CatalogSnapshots;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.PrimingSamples;
@@ -52,8 +53,9 @@ import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 
 /**
- * One execution environment's gateway: built once per environment from its {@link Settings}, then serving every
- * request of that environment. Cheap to construct; the HTTP client, the SSM client and each provider are built on
+ * The completion function's composition root: one execution environment's gateway, built once per environment from
+ * its {@link Settings} — its {@link EnvironmentClients}, providers, catalog, cache, completion pipeline and SnapStart
+ * hooks — then serving every request of that environment. Cheap to construct; every client and provider is built on
  * first use.
  */
 public final class Gateway implements AutoCloseable {
@@ -63,6 +65,7 @@ public final class Gateway implements AutoCloseable {
     private final Settings settings;
     private final Ticker ticker;
     private final GatewayMetrics metrics;
+    private final EnvironmentClients clients;
     private final Lazy<HttpClient> httpClient;
     private final SsmSecretStore ssm;
     private final ProviderRegistry registry;
@@ -80,14 +83,16 @@ public final class Gateway implements AutoCloseable {
         this.metrics = b.metrics != null ? b.metrics
                 : settings.metrics() == MetricsMode.OFF ? GatewayMetrics.noop()
                 : PowertoolsMetrics.create(settings, b.processEnv);
-        this.httpClient = Lazy.of("http-client", Gateway::newHttpClient, ticker, metrics);
-        this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), metrics);
+        this.clients = EnvironmentClients.of(settings, ticker, metrics);
+        this.httpClient = clients.http();
+        this.ssm = clients.ssm();
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
         this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.clock = b.clock;
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
-        this.catalog = ModelCatalog.builder(settings).ticker(ticker).clock(b.clock).listener(metrics).build();
+        this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
+                .build();
         CacheSettings cs = settings.cache();
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
@@ -105,9 +110,7 @@ public final class Gateway implements AutoCloseable {
                 settings.stream());
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
-        hooks.register(CheckpointHooks.closing("http-client", httpClient::reset));
-        hooks.register(CheckpointHooks.closing("ssm-client", ssm));
-        hooks.register(CheckpointHooks.closing("catalog-clients", catalog));
+        hooks.register(CheckpointHooks.closing("clients", clients));
         if (cache != null) {
             hooks.register(CheckpointHooks.closing("l2-connection", cache));
         }
@@ -210,17 +213,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static AwsCredentials awsCredentials() {
-        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
-                ContainerCredentialsProvider.create()).resolveCredentials();
+        return io.switchboard.core.aws.AwsClients.credentials().resolveCredentials();
     }
 
-    private static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
-    }
 
     /** Serves one request and answers it whole (edges that cannot stream); never throws. */
     public GatewayResponse handle(GatewayRequest request) {
@@ -287,9 +282,7 @@ public final class Gateway implements AutoCloseable {
             cache.close();
         }
         registry.close();
-        catalog.close();
-        ssm.close();
-        httpClient.reset();
+        clients.close();
     }
 
     /** Builds a {@link Gateway}; every collaborator has a production default. */

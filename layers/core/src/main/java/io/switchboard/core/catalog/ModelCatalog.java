@@ -6,7 +6,7 @@ import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.catalog.internal.AnthropicModelLister;
-import io.switchboard.core.catalog.internal.AwsClients;
+import io.switchboard.core.aws.EnvironmentClients;
 import io.switchboard.core.catalog.internal.BedrockModelLister;
 import io.switchboard.core.catalog.internal.DynamoDbCatalogStore;
 import io.switchboard.core.catalog.internal.EventBridgePublisher;
@@ -37,14 +37,15 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  */
 public final class ModelCatalog implements AutoCloseable {
     /** Bound of one DynamoDB call on the request path: a slow table must not become a slow request. */
-    static final Duration READ_CALL_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration READ_CALL_TIMEOUT = EnvironmentClients.READ_CALL_TIMEOUT;
     /** Bound of one AWS call during discovery. */
-    static final Duration WRITE_CALL_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration WRITE_CALL_TIMEOUT = EnvironmentClients.WRITE_CALL_TIMEOUT;
 
     private final Settings settings;
     private final CatalogSettings cs;
     private final Ticker ticker;
     private final InstantSource clock;
+    private final EnvironmentClients clients;
     private final Lazy<DynamoDbClient> reader;
     private final Lazy<DynamoDbClient> writer;
     private final Lazy<EventBridgeClient> events;
@@ -66,17 +67,14 @@ public final class ModelCatalog implements AutoCloseable {
         this.ticker = b.ticker;
         this.clock = b.clock;
         Lazy.Listener l = b.listener;
-        this.reader = Lazy.of("dynamodb-reader", () -> AwsClients.dynamoDb(cs.region(), cs.dynamoDbEndpoint(),
-                READ_CALL_TIMEOUT, null), ticker, l);
-        this.writer = Lazy.of("dynamodb-writer", () -> AwsClients.dynamoDb(cs.region(), cs.dynamoDbEndpoint(),
-                WRITE_CALL_TIMEOUT, null), ticker, l);
-        this.events = Lazy.of("eventbridge-client", () -> AwsClients.eventBridge(cs.region(),
-                cs.eventBridgeEndpoint(), WRITE_CALL_TIMEOUT), ticker, l);
-        this.bedrock = Lazy.of("bedrock-client", () -> AwsClients.bedrock(cs.region(), cs.bedrockEndpoint(),
-                cs.discoveryTimeout()), ticker, l);
-        this.http = Lazy.of("discovery-http-client", () -> HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build(), ticker, l);
-        this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), l);
+        EnvironmentClients c = b.clients != null ? b.clients : EnvironmentClients.of(settings, ticker, l);
+        this.clients = c;
+        this.reader = c.dynamoDbReader();
+        this.writer = c.dynamoDbWriter();
+        this.events = c.eventBridge();
+        this.bedrock = c.bedrock();
+        this.http = c.http();
+        this.ssm = c.ssm();
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
         this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.readStore = b.store != null ? b.store
@@ -183,12 +181,7 @@ public final class ModelCatalog implements AutoCloseable {
 
     @Override
     public void close() {
-        reader.reset();
-        writer.reset();
-        events.reset();
-        bedrock.reset();
-        http.reset();
-        ssm.close();
+        clients.close();
     }
 
     /** Builds a {@link ModelCatalog}; every collaborator has a production default. */
@@ -200,6 +193,7 @@ public final class ModelCatalog implements AutoCloseable {
         private CatalogStore store;
         private CatalogEventPublisher publisher;
         private BedrockModels bedrockModels;
+        private EnvironmentClients clients;
         private SecretStore secretStore;
         private Sleeper sleeper = Sleeper.system();
 
@@ -240,6 +234,12 @@ public final class ModelCatalog implements AutoCloseable {
         /** Bedrock's catalog instead of the SDK client. */
         public Builder bedrockModels(BedrockModels m) {
             this.bedrockModels = Objects.requireNonNull(m);
+            return this;
+        }
+
+        /** The environment's clients (its composition root's), instead of a set of the catalog's own. */
+        public Builder clients(EnvironmentClients c) {
+            this.clients = Objects.requireNonNull(c);
             return this;
         }
 

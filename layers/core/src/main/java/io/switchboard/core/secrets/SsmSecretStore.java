@@ -25,15 +25,7 @@ public final class SsmSecretStore implements SecretStore, AutoCloseable {
     }
 
     private static SsmClient build(String region, URI endpoint) {
-        SsmClientBuilder b = SsmClient.builder()
-                .region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
-                        ContainerCredentialsProvider.create()));
-        if (endpoint != null) {
-            b.endpointOverride(endpoint);
-        }
-        return b.build();
+        return io.switchboard.core.aws.AwsClients.ssm(region, endpoint);
     }
 
     @Override

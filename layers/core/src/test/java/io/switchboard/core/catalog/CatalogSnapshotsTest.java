@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.core.auth.Authenticator;
-import io.switchboard.core.catalog.internal.AwsClients;
+import io.switchboard.core.aws.AwsClients;
 import io.switchboard.core.catalog.internal.DynamoDbCatalogStore;
 import io.switchboard.core.catalog.testing.DynamoDbLocal;
 import io.switchboard.core.config.Settings;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.core.catalog.internal.AwsClients;
+import io.switchboard.core.aws.AwsClients;
 import io.switchboard.core.catalog.internal.EventBridgePublisher;
 import io.switchboard.shared.catalog.CatalogJson;
 import io.switchboard.shared.catalog.ModelCatalogChanged;

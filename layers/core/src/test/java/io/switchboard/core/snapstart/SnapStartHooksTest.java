@@ -106,7 +106,7 @@ class SnapStartHooksTest {
     @Test
     void hooks_areOrderedClientsFirstPrimersLast() {
         List<String> order = gateway().hooks().describe();
-        assertEquals("close http-client", order.get(0));
+        assertEquals("close clients", order.get(0), "every client of the environment, from its one holder");
         assertEquals("prime request path", order.get(order.size() - 1));
         assertTrue(order.contains("close l2-connection"));
     }

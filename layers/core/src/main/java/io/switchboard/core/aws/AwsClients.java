@@ -1,7 +1,8 @@
-package io.switchboard.core.catalog.internal;
+package io.switchboard.core.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -12,6 +13,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.SsmClientBuilder;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
 /**
@@ -21,6 +24,28 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  */
 public final class AwsClients {
     private AwsClients() {
+    }
+
+    /**
+     * The one credentials chain of every AWS client and signer: the function's role as Lambda supplies it
+     * (environment variables, or the container credentials endpoint SnapStart restores use). Never the instance
+     * metadata service, never a profile file: nothing probes the network to find credentials.
+     */
+    public static AwsCredentialsProvider credentials() {
+        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
+                ContainerCredentialsProvider.create());
+    }
+
+    /** An SSM client (Parameter Store secrets). */
+    public static SsmClient ssm(String region, URI endpoint) {
+        SsmClientBuilder b = SsmClient.builder()
+                .region(Region.of(region))
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials());
+        if (endpoint != null) {
+            b.endpointOverride(endpoint);
+        }
+        return b.build();
     }
 
     /** A DynamoDB client; {@code callTimeout} bounds each API call including retries. */
@@ -45,8 +70,7 @@ public final class AwsClients {
         b.region(Region.of(region))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(connect)
                         .socketTimeout(callTimeout))
-                .credentialsProvider(AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
-                        ContainerCredentialsProvider.create()))
+                .credentialsProvider(credentials())
                 .overrideConfiguration((extra != null ? extra : ClientOverrideConfiguration.builder())
                         .apiCallTimeout(callTimeout).build());
         if (endpoint != null) {

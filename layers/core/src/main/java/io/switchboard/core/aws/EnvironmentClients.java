@@ -1,0 +1,102 @@
+package io.switchboard.core.aws;
+
+import io.switchboard.core.Lazy;
+import io.switchboard.core.Ticker;
+import io.switchboard.core.config.CatalogSettings;
+import io.switchboard.core.config.Settings;
+import io.switchboard.core.secrets.SsmSecretStore;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Objects;
+import software.amazon.awssdk.services.bedrock.BedrockClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+
+/**
+ * Every client one execution environment uses, each declared once and built on first use: the HTTP client providers
+ * and listers share, the SSM secret store, the DynamoDB catalog reader (short calls, request path) and writer
+ * (discovery), EventBridge and Bedrock. Every function's composition root makes one and hands it to the parts that
+ * need clients, so no part builds its own; {@link #close()} drops them all (before a SnapStart snapshot, or at the
+ * end), and each comes back lazily.
+ */
+public final class EnvironmentClients implements AutoCloseable {
+    /** Bound of one AWS call on the request path (a catalog read): a slow table must not stall completions. */
+    public static final Duration READ_CALL_TIMEOUT = Duration.ofSeconds(1);
+    /** Bound of one AWS call off the request path (discovery, events). */
+    public static final Duration WRITE_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Lazy<HttpClient> http;
+    private final SsmSecretStore ssm;
+    private final Lazy<DynamoDbClient> dynamoDbReader;
+    private final Lazy<DynamoDbClient> dynamoDbWriter;
+    private final Lazy<EventBridgeClient> eventBridge;
+    private final Lazy<BedrockClient> bedrock;
+
+    private EnvironmentClients(Settings settings, Ticker ticker, Lazy.Listener listener) {
+        CatalogSettings cs = settings.catalog();
+        this.http = Lazy.of("http-client", EnvironmentClients::newHttpClient, ticker, listener);
+        this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), listener);
+        this.dynamoDbReader = Lazy.of("dynamodb-reader", () -> AwsClients.dynamoDb(cs.region(),
+                cs.dynamoDbEndpoint(), READ_CALL_TIMEOUT, null), ticker, listener);
+        this.dynamoDbWriter = Lazy.of("dynamodb-writer", () -> AwsClients.dynamoDb(cs.region(),
+                cs.dynamoDbEndpoint(), WRITE_CALL_TIMEOUT, null), ticker, listener);
+        this.eventBridge = Lazy.of("eventbridge-client", () -> AwsClients.eventBridge(cs.region(),
+                cs.eventBridgeEndpoint(), WRITE_CALL_TIMEOUT), ticker, listener);
+        this.bedrock = Lazy.of("bedrock-client", () -> AwsClients.bedrock(cs.region(), cs.bedrockEndpoint(),
+                cs.discoveryTimeout()), ticker, listener);
+    }
+
+    /** The clients of an environment configured by {@code settings}; {@code listener} hears when one is built. */
+    public static EnvironmentClients of(Settings settings, Ticker ticker, Lazy.Listener listener) {
+        return new EnvironmentClients(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(ticker),
+                listener);
+    }
+
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_2)
+                .build();
+    }
+
+    /** The HTTP client (HTTP/2 asked for on {@code https}). */
+    public Lazy<HttpClient> http() {
+        return http;
+    }
+
+    /** The SSM secret store. */
+    public SsmSecretStore ssm() {
+        return ssm;
+    }
+
+    /** DynamoDB for reads on the request path (1 s per call). */
+    public Lazy<DynamoDbClient> dynamoDbReader() {
+        return dynamoDbReader;
+    }
+
+    /** DynamoDB for discovery's writes (10 s per call). */
+    public Lazy<DynamoDbClient> dynamoDbWriter() {
+        return dynamoDbWriter;
+    }
+
+    /** EventBridge. */
+    public Lazy<EventBridgeClient> eventBridge() {
+        return eventBridge;
+    }
+
+    /** Bedrock's control plane (model listing). */
+    public Lazy<BedrockClient> bedrock() {
+        return bedrock;
+    }
+
+    @Override
+    public void close() {
+        http.reset();
+        ssm.close();
+        dynamoDbReader.reset();
+        dynamoDbWriter.reset();
+        eventBridge.reset();
+        bedrock.reset();
+    }
+}
