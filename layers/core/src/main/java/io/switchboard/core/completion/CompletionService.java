@@ -133,9 +133,17 @@ public final class CompletionService {
         } catch (CallerGoneException e) {
             x.callerGone();
         } catch (GatewayException e) {
-            fail(x, e, null);
+            if (callerLeft(x)) {
+                x.callerGone(); // the upstream was closed because the caller went away, not the other way round
+            } else {
+                fail(x, e, null);
+            }
         } catch (RuntimeException | Error e) {
-            fail(x, GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request."), e);
+            if (callerLeft(x)) {
+                x.callerGone();
+            } else {
+                fail(x, GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request."), e);
+            }
         } finally {
             if (lookup.lease() != null && lookup.lease().owned()) {
                 cache.release(lookup.key(), lookup.lease(), x.trace());
@@ -234,6 +242,11 @@ public final class CompletionService {
         if (complete != null) {
             cache.store(key, a.directives(), ChatJson.writeResponse(complete), x.trace());
         }
+    }
+
+    private static boolean callerLeft(Exchange x) {
+        EventStreamWriter writer = x.writerIfAny();
+        return writer != null && writer.callerGone();
     }
 
     /** Answers {@code e}: its own status before the caller's first byte, an error event after it. */

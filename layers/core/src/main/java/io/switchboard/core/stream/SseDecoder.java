@@ -63,6 +63,10 @@ public final class SseDecoder {
                 name = value(6);
             }
         }
+        if (data != null && terminated) {
+            event = name;
+            return data.toString();
+        }
         return null;
     }
 

@@ -13,7 +13,7 @@ import io.switchboard.shared.json.ChatJson;
  * pieces, the tool calls, a finish chunk; and a final usage chunk when the caller asked for
  * {@code stream_options.include_usage}.
  */
-public final class SseReplay {
+final class SseReplay {
     private static final int PIECE = 256;
 
     private SseReplay() {
@@ -24,7 +24,7 @@ public final class SseReplay {
     }
 
     /** Writes {@code response}'s chunks to {@code sink}. */
-    public static void replay(ChatResponse response, boolean includeUsage, StreamSink sink) {
+    static void replay(ChatResponse response, boolean includeUsage, StreamSink sink) {
         String id = response.id();
         long created = response.created();
         String model = response.model();

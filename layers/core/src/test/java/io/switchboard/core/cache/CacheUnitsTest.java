@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.core.stream.Chunk;
-import io.switchboard.core.stream.SseReplay;
-import io.switchboard.core.stream.StreamAssembler;
-import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
@@ -162,32 +158,5 @@ class CacheUnitsTest {
         String later = ElastiCacheIamToken.mint("switchboard-cache", "switchboard-app", "eu-west-1", true,
                 AwsBasicCredentials.create("AKIDEXAMPLE", "secret"), Clock.offset(clock, Duration.ofMinutes(1)));
         assertNotEquals(token, later, "minted per connect: a new time, a new signature");
-    }
-
-    @Test
-    void streamAssembler_rebuildsTheCompletion_andReplayRoundTrips() {
-        ChatResponse original = ChatResponseReader.read(("{\"id\":\"c1\",\"created\":7,\"model\":\"m\",\"choices\":["
-                + "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + "é🙂 word ".repeat(80) + "\"},"
-                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}")
-                .getBytes(StandardCharsets.UTF_8));
-        List<byte[]> chunks = new ArrayList<>();
-        SseReplay.replay(original, true, StreamSink.chunks(chunks::add));
-        assertTrue(chunks.size() >= 4);
-        StreamAssembler assembler = new StreamAssembler();
-        chunks.forEach(c -> assembler.chunk(Chunk.of(c)));
-        ChatResponse rebuilt = assembler.result();
-        assertNotNull(rebuilt);
-        assertArrayEquals(ChatJson.writeResponse(original), ChatJson.writeResponse(rebuilt));
-    }
-
-    @Test
-    void streamAssembler_partialOrBrokenStream_isNotStored() {
-        StreamAssembler partial = new StreamAssembler();
-        partial.chunk(Chunk.of(ChatJson.writeChunk("c", 1, "m", 0, "assistant", "hi", null, null, null)));
-        assertNull(partial.result(), "no finish_reason: partial");
-        StreamAssembler broken = new StreamAssembler();
-        broken.chunk(Chunk.of("{not json".getBytes(StandardCharsets.UTF_8)));
-        broken.chunk(Chunk.of(ChatJson.writeChunk("c", 1, "m", 0, null, null, null, "stop", null)));
-        assertNull(broken.result());
     }
 }

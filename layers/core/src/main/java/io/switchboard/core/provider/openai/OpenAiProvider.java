@@ -100,8 +100,14 @@ public final class OpenAiProvider extends ChatProvider {
             StreamWatch watch) throws Exception {
         try {
             return f.get();
-        } catch (java.util.concurrent.CancellationException e) {
-            throw expired(watch);
+        } catch (java.util.concurrent.CancellationException | java.util.concurrent.ExecutionException e) {
+            // the watch cancelled the request (timeout, deadline, caller gone); the client reports that in either form
+            if (watch.expired() != null || f.isCancelled()
+                    || e instanceof java.util.concurrent.CancellationException
+                    || e.getCause() instanceof java.util.concurrent.CancellationException) {
+                throw expired(watch);
+            }
+            throw e;
         }
     }
 
