@@ -130,6 +130,33 @@ class PowertoolsMetricsTest {
     }
 
     @Test
+    void request_streamEmitsTimeToFirstByteAndStreamCounters() throws Exception {
+        metrics.request(new RequestOutcome(200, 90_000_000, 80_000_000, "openai", "gpt-4o-mini", 10, 20, null,
+                "MISS", 0, 0, 0, 0, new StreamStats(21_000_000, 300_000, 69_000_000, 9, 1, false, false)));
+        JsonNode doc = onlyDocument();
+        Map<String, String> declared = declaredMetrics(doc);
+        assertEquals(1.0, value(doc, "Streams"));
+        assertEquals(21.0, value(doc, "TimeToFirstByte"));
+        assertEquals(0.3, value(doc, "FirstTokenOverhead"), 1e-9);
+        assertEquals(69.0, value(doc, "StreamDuration"));
+        assertEquals(9.0, value(doc, "StreamChunks"));
+        assertEquals(1.0, value(doc, "StreamKeepAlives"));
+        assertEquals("Milliseconds", declared.get("TimeToFirstByte"));
+        assertFalse(declared.containsKey("StreamsAborted"), doc.toString());
+        assertFalse(declared.containsKey("StreamsTruncated"), doc.toString());
+
+        captured.reset();
+        metrics.request(new RequestOutcome(200, 5_000_000, 4_000_000, "openai", "gpt-4o-mini", 0, 0,
+                "stream_truncated", "MISS", 0, 0, 0, 0, new StreamStats(1_000_000, -1, 4_000_000, 2, 0, false, true)));
+        metrics.request(new RequestOutcome(499, 5_000_000, 4_000_000, "openai", "gpt-4o-mini", 0, 0, null,
+                "MISS", 0, 0, 0, 0, new StreamStats(1_000_000, 200_000, 4_000_000, 2, 0, true, false)));
+        List<JsonNode> docs = documents();
+        assertEquals(1.0, value(docs.get(0), "StreamsTruncated"));
+        assertFalse(declaredMetrics(docs.get(0)).containsKey("FirstTokenOverhead"), "not measured: not emitted");
+        assertEquals(1.0, value(docs.get(1), "StreamsAborted"));
+    }
+
+    @Test
     void request_eachCallIsItsOwnDocument() throws Exception {
         metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
         metrics.request(new RequestOutcome(200, 9_000_000, 1_000_000, "mock", "mock-1", 1, 2, null));
