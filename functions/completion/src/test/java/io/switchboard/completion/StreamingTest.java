@@ -288,6 +288,9 @@ class StreamingTest {
         try (RawCaller caller = RawCaller.post(url, streamBody(""))) {
             assertEquals(200, caller.status());
             String first = caller.events().next();
+            while (afterFirstChunk && first.equals(": keep-alive")) {
+                first = caller.events().next(); // a slow machine may send a keep-alive before the first chunk
+            }
             assertEquals(afterFirstChunk ? "data: " + chunk("first", null) : ": keep-alive", first);
         } // closes the connection while the upstream says nothing
 
