@@ -32,21 +32,46 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
  * indexes if it does not exist yet. Functions find it through {@code AWS_ENDPOINT_URL_DYNAMODB}.
  */
 final class LocalDynamoDb implements AutoCloseable {
-    private final DynamoDBProxyServer server;
     private final int port;
+    private final java.util.concurrent.CompletableFuture<DynamoDBProxyServer> server;
 
-    private LocalDynamoDb(DynamoDBProxyServer server, int port) {
-        this.server = server;
+    private LocalDynamoDb(int port, java.util.concurrent.CompletableFuture<DynamoDBProxyServer> server) {
         this.port = port;
+        this.server = server;
     }
 
-    /** Starts DynamoDB Local with data in {@code folder} (null: in memory) and creates {@code tables}. */
-    static LocalDynamoDb start(Path folder, List<EventSources.Table> tables) throws Exception {
+    /**
+     * Starts DynamoDB Local with data in {@code folder} (null: in memory) and creates {@code tables}, in the
+     * background: the port is known at once (for the functions' endpoint), {@link #ready()} completes once the tables
+     * exist. Until then table calls are refused, which the functions treat as the table being down (the catalog
+     * falls back to the bundled configuration).
+     */
+    static LocalDynamoDb start(Path folder, List<EventSources.Table> tables) throws IOException {
         nativeLibraries();
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        java.util.concurrent.CompletableFuture<DynamoDBProxyServer> started = new java.util.concurrent
+                .CompletableFuture<>();
+        LocalDynamoDb db = new LocalDynamoDb(port, started);
+        Thread.ofPlatform().daemon().name("dynamodb-local-start").start(() -> {
+            try {
+                started.complete(db.launch(folder, tables));
+            } catch (Throwable t) {
+                System.err.println("local run: DynamoDB Local did not start: " + t);
+                started.completeExceptionally(t);
+            }
+        });
+        return db;
+    }
+
+    /** Completes when the tables exist. */
+    java.util.concurrent.CompletableFuture<?> ready() {
+        return server;
+    }
+
+    private DynamoDBProxyServer launch(Path folder, List<EventSources.Table> tables) throws Exception {
         List<String> args = new ArrayList<>(List.of("-port", Integer.toString(port), "-disableTelemetry"));
         if (folder == null) {
             args.add("-inMemory");
@@ -54,15 +79,14 @@ final class LocalDynamoDb implements AutoCloseable {
             Files.createDirectories(folder);
             args.addAll(List.of("-dbPath", folder.toAbsolutePath().toString(), "-sharedDb"));
         }
-        DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
-        server.start();
-        LocalDynamoDb db = new LocalDynamoDb(server, port);
-        try (DynamoDbClient c = db.client()) {
+        DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+        proxy.start();
+        try (DynamoDbClient c = client()) {
             for (EventSources.Table t : tables) {
-                db.create(c, t);
+                create(c, t);
             }
         }
-        return db;
+        return proxy;
     }
 
     /** sqlite4java's natives, copied next to the local runner's jar by the build. */
@@ -138,7 +162,9 @@ final class LocalDynamoDb implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            server.stop();
+            server.get(30, java.util.concurrent.TimeUnit.SECONDS).stop();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // it never started
         } catch (Exception e) {
             throw new IOException(e);
         }

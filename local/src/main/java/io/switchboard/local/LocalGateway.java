@@ -111,12 +111,8 @@ public final class LocalGateway implements AutoCloseable {
             String region = env.getOrDefault("AWS_REGION", "us-east-1");
             LocalDynamoDb db = null;
             if (options.dynamoDb() != LocalOptions.DynamoDbMode.OFF) {
-                try {
-                    db = LocalDynamoDb.start(options.dynamoDb() == LocalOptions.DynamoDbMode.DISK
-                            ? options.dataDir().resolve("dynamodb") : null, sources.tables());
-                } catch (Exception e) {
-                    throw new IOException("DynamoDB Local did not start", e);
-                }
+                db = LocalDynamoDb.start(options.dynamoDb() == LocalOptions.DynamoDbMode.DISK
+                        ? options.dataDir().resolve("dynamodb") : null, sources.tables());
                 env.putIfAbsent("AWS_ENDPOINT_URL_DYNAMODB", db.endpoint().toString());
             }
             LocalQueues queues = new LocalQueues(sources.queues(),
@@ -148,9 +144,11 @@ public final class LocalGateway implements AutoCloseable {
             if (parts.bus() != null) {
                 parts.bus().deliverTo(invoker);
             }
+            // schedules (discovery) write tables: they start once the tables exist
+            java.util.concurrent.CompletableFuture<?> tables = parts.dynamoDb() != null ? parts.dynamoDb().ready()
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
             LocalScheduler scheduler = options.schedules() ? new LocalScheduler(t.eventSources().schedules(), invoker,
-                    options.scheduleScale(), java.time.Duration.ofMillis(200), env.getOrDefault("AWS_REGION",
-                            "us-east-1")) : null;
+                    options.scheduleScale(), tables, env.getOrDefault("AWS_REGION", "us-east-1")) : null;
             parts = new LocalStackParts(parts.dynamoDb(), parts.queues(), parts.bus(), invoker, scheduler);
         }
         // Each streamed event is a small write flushed at once: without TCP_NODELAY, Nagle's algorithm holds it back.
@@ -231,6 +229,11 @@ public final class LocalGateway implements AutoCloseable {
                     + byId.keySet() + ")");
         }
         return invokeSync(pool, event);
+    }
+
+    /** The local bus's endpoint ({@code AWS_ENDPOINT_URL_EVENTBRIDGE}), or null when the bus is off. */
+    public String busEndpoint() {
+        return stack.bus() == null ? null : stack.bus().endpoint();
     }
 
     /** Messages in the local dead-letter queue {@code name}. */

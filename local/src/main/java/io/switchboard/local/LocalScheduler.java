@@ -28,9 +28,14 @@ final class LocalScheduler implements AutoCloseable {
         return t;
     });
 
-    /** Starts the schedules, the first run of each after {@code initialDelay}. */
-    LocalScheduler(List<EventSources.Schedule> schedules, AsyncInvoker invoker, long scale, Duration initialDelay,
-            String region) {
+    /** Starts the schedules once {@code after} completes (whatever its outcome). */
+    LocalScheduler(List<EventSources.Schedule> schedules, AsyncInvoker invoker, long scale,
+            java.util.concurrent.CompletableFuture<?> after, String region) {
+        after.whenComplete((ok, failed) -> schedule(schedules, invoker, scale, Duration.ZERO, region));
+    }
+
+    private void schedule(List<EventSources.Schedule> schedules, AsyncInvoker invoker, long scale,
+            Duration initialDelay, String region) {
         for (EventSources.Schedule s : schedules) {
             Runnable run = () -> {
                 try {
