@@ -342,24 +342,35 @@ public final class LocalGateway implements AutoCloseable {
                 throttled(ex, pool, requestId);
                 return;
             }
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            FunctionPool timedPool = pool;
+            Runnable onTimeout = () -> {
+                if (answered.compareAndSet(false, true)) { // answer now, as API Gateway does; the handler may go on
+                    System.err.println(requestId + " Task timed out after " + timedPool.spec().timeout().toSeconds()
+                            + " seconds; the environment is discarded");
+                    sendQuietly(ex, 500, "{\"message\":\"Internal Server Error\"}");
+                }
+            };
             byte[] result;
             try {
-                result = env.invoke(event, requestId);
+                result = env.invoke(event, requestId, onTimeout);
                 pool.release(env);
             } catch (TimeoutException e) {
                 pool.discard(env);
-                System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
-                        + " seconds; the environment is discarded");
-                send(ex, 500, Map.of("content-type", "application/json"),
-                        "{\"message\":\"Internal Server Error\"}");
+                onTimeout.run();
                 return;
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                         ? e.getCause() : e;
                 pool.discard(env);
                 System.err.println(requestId + " function error: " + cause.getClass().getName());
-                send(ex, 500, Map.of("content-type", "application/json"),
-                        "{\"message\":\"Internal Server Error\"}");
+                if (answered.compareAndSet(false, true)) {
+                    send(ex, 500, Map.of("content-type", "application/json"),
+                            "{\"message\":\"Internal Server Error\"}");
+                }
+                return;
+            }
+            if (!answered.compareAndSet(false, true)) {
                 return;
             }
             HttpApiEvents.Answer answer = HttpApiEvents.answer(result);
@@ -392,22 +403,25 @@ public final class LocalGateway implements AutoCloseable {
                 "x-amzn-request-context", "{\"requestId\":\"" + requestId + "\",\"resourcePath\":\""
                         + route.path() + "\",\"httpMethod\":\"" + ex.getRequestMethod() + "\",\"stage\":\"local\"}"));
         ex.getResponseHeaders().set("x-amzn-requestid", requestId);
+        Runnable onTimeout = () -> {
+            System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
+                    + " seconds; the environment is discarded");
+            if (exchange.claim()) { // nothing sent yet: Lambda's answer; otherwise the stream is cut
+                sendQuietly(ex, 500, "{\"message\":\"Internal Server Error\"}");
+            }
+            ex.close();
+        };
         try {
-            env.serve(exchange);
+            env.serve(exchange, onTimeout);
             pool.release(env);
         } catch (TimeoutException e) {
             pool.discard(env);
-            System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
-                    + " seconds; the environment is discarded");
-            if (!exchange.begun()) {
-                send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
-            }
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
             pool.discard(env);
             System.err.println(requestId + " function error: " + cause.getClass().getName());
-            if (!exchange.begun()) {
+            if (exchange.claim()) {
                 send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
             }
         }
@@ -422,6 +436,17 @@ public final class LocalGateway implements AutoCloseable {
                 + " execution environments of " + pool.spec().logicalId() + " are busy (reserved "
                 + "concurrency); retry later.\",\"type\":\"rate_limit_error\",\"param\":null,"
                 + "\"code\":\"concurrency_limit_exceeded\"}}");
+    }
+
+    /** Sends a JSON answer, ignoring a client that already went away (used from the timeout watchdog). */
+    private static void sendQuietly(HttpExchange ex, int status, String body) {
+        try {
+            send(ex, status, Map.of("content-type", "application/json"), body);
+        } catch (IOException | RuntimeException ignored) {
+            // nobody to answer
+        } finally {
+            ex.close();
+        }
     }
 
     private static byte[] readBody(InputStream in) throws IOException {
