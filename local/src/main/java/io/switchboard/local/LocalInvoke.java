@@ -50,7 +50,7 @@ final class LocalInvoke {
             System.out.println(r.body());
             return r.statusCode() == 200 ? 0 : 1;
         }
-        LocalOptions once = new LocalOptions(options.dynamoDb(), options.bus(), false, options.scheduleScale(),
+        LocalOptions once = new LocalOptions(options.resources(), options.dynamoDb(), options.bus(), false, options.scheduleScale(),
                 options.retryDelay(), options.dataDir());
         try (LocalGateway g = LocalGateway.start(template, 0, new HashMap<>(env), params, once, o -> { })) {
             byte[] result = g.invoke(function, event);

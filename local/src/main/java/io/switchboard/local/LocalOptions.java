@@ -8,6 +8,8 @@ import java.util.Map;
 /**
  * What a local run stands up besides the API routes.
  *
+ * @param resources whether the template's resources (buses, tables, queues) exist for this run — stood up by it
+ *     or elsewhere (LocalStack) — so references to them resolve and every function gets an environment
  * @param dynamoDb where DynamoDB Local keeps the template's tables: {@code DISK} (in {@code dataDir}), {@code MEMORY},
  *     or {@code OFF} (no tables: the functions use their bundled fallbacks)
  * @param bus whether the template's EventBridge buses and rules run
@@ -16,7 +18,7 @@ import java.util.Map;
  * @param retryDelay the first delay before an asynchronous invocation is retried
  * @param dataDir the folder for tables and dead-letter queues
  */
-public record LocalOptions(DynamoDbMode dynamoDb, boolean bus, boolean schedules, long scheduleScale,
+public record LocalOptions(boolean resources, DynamoDbMode dynamoDb, boolean bus, boolean schedules, long scheduleScale,
         Duration retryDelay, Path dataDir) {
 
     /** Where tables live. */
@@ -30,12 +32,16 @@ public record LocalOptions(DynamoDbMode dynamoDb, boolean bus, boolean schedules
     }
 
     /** Only the API routes, as before the stack was emulated (tests of the HTTP edge). */
-    public static final LocalOptions HTTP_ONLY = new LocalOptions(DynamoDbMode.OFF, false, false, 1,
+    public static final LocalOptions HTTP_ONLY = new LocalOptions(false, DynamoDbMode.OFF, false, false, 1,
             Duration.ofSeconds(1), null);
 
-    /** Whether anything besides the routes runs. */
+    /**
+     * Whether the template's resources are stood up or referred to: with it, references to buses, tables and queues
+     * resolve to their names (also when they are provided elsewhere, such as LocalStack) and every function gets an
+     * environment, routes or not.
+     */
     public boolean stack() {
-        return dynamoDb != DynamoDbMode.OFF || bus || schedules;
+        return resources;
     }
 
     /**
@@ -50,7 +56,7 @@ public record LocalOptions(DynamoDbMode dynamoDb, boolean bus, boolean schedules
                 .toUpperCase(Locale.ROOT));
         Path data = env.containsKey("SWITCHBOARD_LOCAL_DATA") ? Path.of(env.get("SWITCHBOARD_LOCAL_DATA"))
                 : projectDir.resolve(".switchboard");
-        return new LocalOptions(mode, !"off".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_LOCAL_BUS", "on")),
+        return new LocalOptions(true, mode, !"off".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_LOCAL_BUS", "on")),
                 !"off".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_LOCAL_SCHEDULES", "on")),
                 Long.parseLong(env.getOrDefault("SWITCHBOARD_LOCAL_SCHEDULE_SCALE", "1")),
                 Duration.ofMillis(Long.parseLong(env.getOrDefault("SWITCHBOARD_LOCAL_RETRY_DELAY_MS", "1000"))), data);

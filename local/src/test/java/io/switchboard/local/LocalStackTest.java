@@ -91,7 +91,7 @@ class LocalStackTest {
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("SWITCHBOARD_METRICS", "off");
         env.put("AWS_REGION", "us-east-1");
-        LocalOptions options = new LocalOptions(LocalOptions.DynamoDbMode.MEMORY, true, true, 1,
+        LocalOptions options = new LocalOptions(true, LocalOptions.DynamoDbMode.MEMORY, true, true, 1,
                 Duration.ofMillis(100), null);
         gateway = LocalGateway.start(template, 0, env, Map.of(), options, outcomes::add);
         return gateway;
