@@ -178,6 +178,7 @@ public final class LocalGateway implements AutoCloseable {
                 }
                 byte[] event = ex.getRequestBody().readAllBytes();
                 try {
+                    awaitTables(java.time.Duration.ofMinutes(1));
                     byte[] result = invokeSync(pool, event);
                     send(ex, 200, Map.of("content-type", "application/json"), result);
                 } catch (Exception e) {
@@ -221,8 +222,16 @@ public final class LocalGateway implements AutoCloseable {
         }
     }
 
-    /** Invokes {@code function} synchronously with {@code event}. */
+    /** Waits until DynamoDB Local (started in the background) has the template's tables. */
+    public void awaitTables(java.time.Duration limit) throws Exception {
+        if (stack.dynamoDb() != null) {
+            stack.dynamoDb().ready().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Invokes {@code function} synchronously with {@code event} (once the tables exist). */
     public byte[] invoke(String function, byte[] event) throws Exception {
+        awaitTables(java.time.Duration.ofMinutes(1));
         FunctionPool pool = byId.get(function);
         if (pool == null) {
             throw new IllegalArgumentException("no function " + function + " in the template (functions: "

@@ -246,4 +246,26 @@ class LocalStackTest {
         TimeUnit.MILLISECONDS.sleep(300);
         assertEquals(1, outcomes.stream().filter(o -> o.function().equals("Failing")).count());
     }
+
+    @Test
+    void invokeCommand_withoutARunningLocalRun_standsUpTheStackForOneInvocation(@TempDir Path data) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int status;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            LocalOptions options = new LocalOptions(true, LocalOptions.DynamoDbMode.DISK, true, false, 1,
+                    Duration.ofMillis(100), data);
+            status = LocalInvoke.run(Project.template(), Map.of(), options, "DiscoveryFunction",
+                    Project.dir().resolve("events/discovery-scheduled.json"), Map.of("SWITCHBOARD_METRICS", "off",
+                            "SWITCHBOARD_CACHE", "off"));
+        } finally {
+            System.setOut(stdout);
+        }
+        assertEquals(0, status, out.toString(StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        JsonNode report = JSON.readTree(printed.substring(printed.lastIndexOf("\n{") + 1));
+        assertEquals(1, report.path("generation").asInt(), printed);
+        assertTrue(Files.isDirectory(data.resolve("dynamodb")), "the tables were kept on disk for the next run");
+    }
 }
