@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the gateway locally on http://127.0.0.1:${SWITCHBOARD_PORT:-3000} with embedded defaults (the mock provider;
 # openai too when OPENAI_API_KEY is set). Builds what it needs first. Extra arguments go to the runner
-# (--port N, --param Name=Value).
+# (--port N, --param Name=Value), or: invoke <LogicalId> -e events/<file>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . local/jdk.sh
@@ -12,4 +12,4 @@ if [ ! -f "$jar" ] || [ -n "$(find shared layers functions local pom.xml \( -nam
 fi
 # Never probe the network for an AWS environment: no instance metadata, EMF pinned to Local.
 export AWS_EC2_METADATA_DISABLED=true AWS_EMF_ENVIRONMENT=Local AWS_REGION="${AWS_REGION:-us-east-1}"
-exec java -XX:TieredStopAtLevel=1 -jar "$jar" "$@"
+exec java -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"

@@ -20,7 +20,7 @@ import java.util.Map;
 final class LocalExchange extends HttpExchange {
     private final HttpExchange delegate;
     private final Headers requestHeaders = new Headers();
-    private volatile boolean begun;
+    private final java.util.concurrent.atomic.AtomicBoolean begun = new java.util.concurrent.atomic.AtomicBoolean();
 
     LocalExchange(HttpExchange delegate, Map<String, String> added) {
         this.delegate = delegate;
@@ -30,7 +30,12 @@ final class LocalExchange extends HttpExchange {
 
     /** Whether the application sent its status and headers. */
     boolean begun() {
-        return begun;
+        return begun.get();
+    }
+
+    /** Claims the response for the runner (a timeout's 500); false when the application already began it. */
+    boolean claim() {
+        return begun.compareAndSet(false, true);
     }
 
     @Override
@@ -75,7 +80,9 @@ final class LocalExchange extends HttpExchange {
 
     @Override
     public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
-        begun = true;
+        if (!begun.compareAndSet(false, true)) {
+            throw new IOException("the response was already sent (the invocation timed out)");
+        }
         delegate.sendResponseHeaders(rCode, responseLength);
     }
 

@@ -32,18 +32,55 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LocalGateway implements AutoCloseable {
     /** The key local runs accept unless {@code SWITCHBOARD_DEV_KEY} names another. */
     public static final String DEFAULT_DEV_KEY = "sk-switchboard-dev";
+    /** The admin key local runs accept for {@code POST /v1/cache/invalidate} unless {@code SWITCHBOARD_DEV_ADMIN_KEY}. */
+    public static final String DEFAULT_DEV_ADMIN_KEY = "sk-switchboard-admin-dev";
     /** Lambda's synchronous invocation payload limit. */
     static final int MAX_EVENT_BYTES = 6 * 1024 * 1024;
 
     private final HttpServer server;
     private final ExecutorService requests;
     private final List<FunctionPool> pools = new ArrayList<>();
+    private final Map<String, FunctionPool> byId = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final LocalStackParts stack;
 
-    private LocalGateway(HttpServer server, ExecutorService requests, List<FunctionPool> pools) {
+    private LocalGateway(HttpServer server, ExecutorService requests, List<FunctionPool> pools,
+            LocalStackParts stack) {
         this.server = server;
         this.requests = requests;
-        this.pools.addAll(pools);
+        this.stack = stack;
+        for (FunctionPool p : pools) {
+            byId.put(p.spec().logicalId(), p);
+            if (!p.spec().routes().isEmpty()) {
+                this.pools.add(p);
+            }
+        }
+    }
+
+    /** What runs beside the routes: tables, queues, the bus and its rules, schedules (each may be absent). */
+    record LocalStackParts(LocalDynamoDb dynamoDb, LocalQueues queues, LocalEventBus bus, AsyncInvoker invoker,
+            LocalScheduler scheduler) implements AutoCloseable {
+        static final LocalStackParts NONE = new LocalStackParts(null, null, null, null, null);
+
+        @Override
+        public void close() {
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            if (bus != null) {
+                bus.close();
+            }
+            if (invoker != null) {
+                invoker.close();
+            }
+            if (dynamoDb != null) {
+                try {
+                    dynamoDb.close();
+                } catch (IOException e) {
+                    System.err.println("local run: DynamoDB Local did not stop cleanly: " + e);
+                }
+            }
+        }
     }
 
     /**
@@ -54,22 +91,163 @@ public final class LocalGateway implements AutoCloseable {
      */
     public static LocalGateway start(Path template, int port, Map<String, String> processEnv,
             Map<String, String> parameters) throws IOException {
-        SamTemplate t = SamTemplate.read(template, parameters);
-        List<FunctionPool> pools = new ArrayList<>();
-        for (FunctionSpec spec : t.functions()) {
-            if (!spec.routes().isEmpty()) {
-                pools.add(new FunctionPool(spec, environment(spec, processEnv)));
+        return start(template, port, processEnv, parameters, LocalOptions.HTTP_ONLY, o -> { });
+    }
+
+    /**
+     * Starts serving {@code template}'s functions, and what {@code options} asks for beside them: DynamoDB Local
+     * with the template's tables, the template's buses and rules, its schedules and dead-letter queues.
+     *
+     * @param asyncListener hears the outcome of every asynchronous invocation (rules, schedules)
+     */
+    public static LocalGateway start(Path template, int port, Map<String, String> processEnv,
+            Map<String, String> parameters, LocalOptions options, AsyncInvoker.Listener asyncListener)
+            throws IOException {
+        SamTemplate t = SamTemplate.read(template, parameters, options.stack());
+        Map<String, String> env = new HashMap<>(processEnv);
+        LocalStackParts parts = LocalStackParts.NONE;
+        if (options.stack()) {
+            EventSources.All sources = t.eventSources();
+            String region = env.getOrDefault("AWS_REGION", "us-east-1");
+            LocalDynamoDb db = null;
+            if (options.dynamoDb() != LocalOptions.DynamoDbMode.OFF) {
+                db = LocalDynamoDb.start(options.dynamoDb() == LocalOptions.DynamoDbMode.DISK
+                        ? options.dataDir().resolve("dynamodb") : null, sources.tables());
+                env.putIfAbsent("AWS_ENDPOINT_URL_DYNAMODB", db.endpoint().toString());
             }
+            LocalQueues queues = new LocalQueues(sources.queues(),
+                    options.dynamoDb() == LocalOptions.DynamoDbMode.DISK ? options.dataDir() : null);
+            LocalEventBus bus = null;
+            if (options.bus()) {
+                bus = LocalEventBus.start(sources.buses(), sources.rules(), queues, region);
+                env.putIfAbsent("AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint());
+            }
+            // static credentials for the SDK clients: every endpoint they call is on loopback
+            env.putIfAbsent("AWS_ACCESS_KEY_ID", "local");
+            env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "local");
+            parts = new LocalStackParts(db, queues, bus, null, null);
+        }
+        List<FunctionPool> pools = new ArrayList<>();
+        Map<String, FunctionPool> all = new LinkedHashMap<>();
+        Map<String, EventSources.AsyncConfig> async = new HashMap<>();
+        for (FunctionSpec spec : t.functions()) {
+            if (!options.stack() && spec.routes().isEmpty()) {
+                continue;
+            }
+            FunctionPool pool = new FunctionPool(spec, environment(spec, env));
+            pools.add(pool);
+            all.put(spec.logicalId(), pool);
+            async.put(spec.logicalId(), t.asyncConfig(spec.logicalId()));
+        }
+        if (options.stack()) {
+            AsyncInvoker invoker = new AsyncInvoker(all, async, parts.queues(), options.retryDelay(), asyncListener);
+            if (parts.bus() != null) {
+                parts.bus().deliverTo(invoker);
+            }
+            // schedules (discovery) write tables: they start once the tables exist
+            java.util.concurrent.CompletableFuture<?> tables = parts.dynamoDb() != null ? parts.dynamoDb().ready()
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
+            LocalScheduler scheduler = options.schedules() ? new LocalScheduler(t.eventSources().schedules(), invoker,
+                    options.scheduleScale(), tables, env.getOrDefault("AWS_REGION", "us-east-1")) : null;
+            parts = new LocalStackParts(parts.dynamoDb(), parts.queues(), parts.bus(), invoker, scheduler);
         }
         // Each streamed event is a small write flushed at once: without TCP_NODELAY, Nagle's algorithm holds it back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
-        LocalGateway g = new LocalGateway(server, requests, pools);
+        LocalGateway g = new LocalGateway(server, requests, pools, parts);
         server.setExecutor(requests);
         server.createContext("/", g::serve);
+        server.createContext("/_local/", g::control);
         server.start();
         return g;
+    }
+
+    /**
+     * The local run's own routes: {@code POST /_local/invoke/{Function}} invokes a function synchronously with the
+     * body as its event and answers its result; {@code GET /_local/queues/{name}} lists a dead-letter queue.
+     */
+    private void control(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath();
+            if (path.startsWith("/_local/invoke/") && ex.getRequestMethod().equals("POST")) {
+                FunctionPool pool = byId.get(path.substring("/_local/invoke/".length()));
+                if (pool == null) {
+                    send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"No such function\"}");
+                    return;
+                }
+                byte[] event = ex.getRequestBody().readAllBytes();
+                try {
+                    awaitTables(java.time.Duration.ofMinutes(1));
+                    byte[] result = invokeSync(pool, event);
+                    send(ex, 200, Map.of("content-type", "application/json"), result);
+                } catch (Exception e) {
+                    Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                            ? e.getCause() : e;
+                    send(ex, 500, Map.of("content-type", "application/json"), "{\"errorType\":\""
+                            + cause.getClass().getName() + "\"}");
+                }
+                return;
+            }
+            if (path.startsWith("/_local/queues/") && stack.queues() != null) {
+                send(ex, 200, Map.of("content-type", "application/json"),
+                        stack.queues().describe(path.substring("/_local/queues/".length())));
+                return;
+            }
+            send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
+        }
+    }
+
+    /** One synchronous invocation of {@code pool}'s function with {@code event} (as {@code aws lambda invoke}). */
+    byte[] invokeSync(FunctionPool pool, byte[] event) throws Exception {
+        String requestId = "local-" + Long.toHexString(System.currentTimeMillis()) + "-" + ids.incrementAndGet();
+        ExecutionEnvironment env;
+        long until = System.nanoTime() + 30_000_000_000L;
+        while ((env = pool.acquire()) == null) {
+            if (System.nanoTime() > until) {
+                throw new TimeoutException("all environments of " + pool.spec().logicalId() + " stayed busy");
+            }
+            Thread.sleep(10);
+        }
+        try {
+            byte[] result = env.invoke(event, requestId);
+            pool.release(env);
+            return result;
+        } catch (TimeoutException e) {
+            pool.discard(env);
+            throw e;
+        } catch (Exception e) {
+            pool.release(env);
+            throw e;
+        }
+    }
+
+    /** Waits until DynamoDB Local (started in the background) has the template's tables. */
+    public void awaitTables(java.time.Duration limit) throws Exception {
+        if (stack.dynamoDb() != null) {
+            stack.dynamoDb().ready().get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Invokes {@code function} synchronously with {@code event} (once the tables exist). */
+    public byte[] invoke(String function, byte[] event) throws Exception {
+        awaitTables(java.time.Duration.ofMinutes(1));
+        FunctionPool pool = byId.get(function);
+        if (pool == null) {
+            throw new IllegalArgumentException("no function " + function + " in the template (functions: "
+                    + byId.keySet() + ")");
+        }
+        return invokeSync(pool, event);
+    }
+
+    /** The local bus's endpoint ({@code AWS_ENDPOINT_URL_EVENTBRIDGE}), or null when the bus is off. */
+    public String busEndpoint() {
+        return stack.bus() == null ? null : stack.bus().endpoint();
+    }
+
+    /** Messages in the local dead-letter queue {@code name}. */
+    List<LocalQueues.Message> queue(String name) {
+        return stack.queues() == null ? List.of() : stack.queues().messages(name);
     }
 
     /**
@@ -87,6 +265,10 @@ public final class LocalGateway implements AutoCloseable {
             String devKey = processEnv.getOrDefault("SWITCHBOARD_DEV_KEY", DEFAULT_DEV_KEY);
             env.put("SWITCHBOARD_API_KEYS", "local:" + Authenticator.sha256Hex(devKey));
         }
+        if (env.getOrDefault("SWITCHBOARD_ADMIN_KEYS", "").isBlank()) {
+            String adminKey = processEnv.getOrDefault("SWITCHBOARD_DEV_ADMIN_KEY", DEFAULT_DEV_ADMIN_KEY);
+            env.put("SWITCHBOARD_ADMIN_KEYS", "local-admin:" + Authenticator.sha256Hex(adminKey));
+        }
         env.put("AWS_LAMBDA_FUNCTION_NAME", spec.logicalId());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
@@ -95,6 +277,21 @@ public final class LocalGateway implements AutoCloseable {
         env.putIfAbsent("AWS_EMF_ENVIRONMENT", "Local");
         env.putIfAbsent("SWITCHBOARD_METRICS", "off");
         return env;
+    }
+
+    /** What the local run stands up beside the routes, in words (for its start banner). */
+    String emulation(LocalOptions options) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("DynamoDB: ").append(switch (options.dynamoDb()) {
+            case DISK -> "DynamoDB Local, tables kept in " + options.dataDir().resolve("dynamodb");
+            case MEMORY -> "DynamoDB Local in memory";
+            case OFF -> "off (bundled catalog)";
+        });
+        sb.append("\nEvent bus: ").append(options.bus() ? "on (rules of template.yaml; dead letters at "
+                + "/_local/queues/<name>)" : "off");
+        sb.append("\nSchedules: ").append(options.schedules() ? "on (each runs now, then every rate/"
+                + options.scheduleScale() + ")" : "off");
+        return sb.toString();
     }
 
     /** The bound port. */
@@ -154,24 +351,35 @@ public final class LocalGateway implements AutoCloseable {
                 throttled(ex, pool, requestId);
                 return;
             }
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            FunctionPool timedPool = pool;
+            Runnable onTimeout = () -> {
+                if (answered.compareAndSet(false, true)) { // answer now, as API Gateway does; the handler may go on
+                    System.err.println(requestId + " Task timed out after " + timedPool.spec().timeout().toSeconds()
+                            + " seconds; the environment is discarded");
+                    sendQuietly(ex, 500, "{\"message\":\"Internal Server Error\"}");
+                }
+            };
             byte[] result;
             try {
-                result = env.invoke(event, requestId);
+                result = env.invoke(event, requestId, onTimeout);
                 pool.release(env);
             } catch (TimeoutException e) {
                 pool.discard(env);
-                System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
-                        + " seconds; the environment is discarded");
-                send(ex, 500, Map.of("content-type", "application/json"),
-                        "{\"message\":\"Internal Server Error\"}");
+                onTimeout.run();
                 return;
             } catch (Exception e) {
                 Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                         ? e.getCause() : e;
                 pool.discard(env);
                 System.err.println(requestId + " function error: " + cause.getClass().getName());
-                send(ex, 500, Map.of("content-type", "application/json"),
-                        "{\"message\":\"Internal Server Error\"}");
+                if (answered.compareAndSet(false, true)) {
+                    send(ex, 500, Map.of("content-type", "application/json"),
+                            "{\"message\":\"Internal Server Error\"}");
+                }
+                return;
+            }
+            if (!answered.compareAndSet(false, true)) {
                 return;
             }
             HttpApiEvents.Answer answer = HttpApiEvents.answer(result);
@@ -204,22 +412,25 @@ public final class LocalGateway implements AutoCloseable {
                 "x-amzn-request-context", "{\"requestId\":\"" + requestId + "\",\"resourcePath\":\""
                         + route.path() + "\",\"httpMethod\":\"" + ex.getRequestMethod() + "\",\"stage\":\"local\"}"));
         ex.getResponseHeaders().set("x-amzn-requestid", requestId);
+        Runnable onTimeout = () -> {
+            System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
+                    + " seconds; the environment is discarded");
+            if (exchange.claim()) { // nothing sent yet: Lambda's answer; otherwise the stream is cut
+                sendQuietly(ex, 500, "{\"message\":\"Internal Server Error\"}");
+            }
+            ex.close();
+        };
         try {
-            env.serve(exchange);
+            env.serve(exchange, onTimeout);
             pool.release(env);
         } catch (TimeoutException e) {
             pool.discard(env);
-            System.err.println(requestId + " Task timed out after " + pool.spec().timeout().toSeconds()
-                    + " seconds; the environment is discarded");
-            if (!exchange.begun()) {
-                send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
-            }
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause() : e;
             pool.discard(env);
             System.err.println(requestId + " function error: " + cause.getClass().getName());
-            if (!exchange.begun()) {
+            if (exchange.claim()) {
                 send(ex, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
             }
         }
@@ -234,6 +445,17 @@ public final class LocalGateway implements AutoCloseable {
                 + " execution environments of " + pool.spec().logicalId() + " are busy (reserved "
                 + "concurrency); retry later.\",\"type\":\"rate_limit_error\",\"param\":null,"
                 + "\"code\":\"concurrency_limit_exceeded\"}}");
+    }
+
+    /** Sends a JSON answer, ignoring a client that already went away (used from the timeout watchdog). */
+    private static void sendQuietly(HttpExchange ex, int status, String body) {
+        try {
+            send(ex, status, Map.of("content-type", "application/json"), body);
+        } catch (IOException | RuntimeException ignored) {
+            // nobody to answer
+        } finally {
+            ex.close();
+        }
     }
 
     private static byte[] readBody(InputStream in) throws IOException {
@@ -260,8 +482,9 @@ public final class LocalGateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        stack.close();
         requests.shutdownNow();
-        pools.forEach(FunctionPool::shutdown);
+        byId.values().forEach(FunctionPool::shutdown);
     }
 
     /**
@@ -273,6 +496,8 @@ public final class LocalGateway implements AutoCloseable {
         int port = Integer.parseInt(env.getOrDefault("SWITCHBOARD_PORT", "3000"));
         Path template = null;
         Map<String, String> params = new HashMap<>();
+        String invokeFunction = null;
+        Path eventFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
@@ -281,15 +506,22 @@ public final class LocalGateway implements AutoCloseable {
                     String[] kv = args[++i].split("=", 2);
                     params.put(kv[0], kv.length > 1 ? kv[1] : "");
                 }
+                case "invoke" -> invokeFunction = args[++i];
+                case "-e", "--event" -> eventFile = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: switchboard-local [--port N] [--template template.yaml] "
-                            + "[--param Name=Value]...");
+                            + "[--param Name=Value]...\n       switchboard-local invoke <LogicalId> [-e event.json]");
                     System.exit(2);
                 }
             }
         }
         if (template == null) {
             template = findTemplate();
+        }
+        Path projectDir = template.toAbsolutePath().getParent();
+        LocalOptions options = LocalOptions.fromEnvironment(env, projectDir);
+        if (invokeFunction != null) {
+            System.exit(LocalInvoke.run(template, params, options, invokeFunction, eventFile, env));
         }
         Map<String, String> processEnv = new HashMap<>(env);
         String l2;
@@ -304,7 +536,10 @@ public final class LocalGateway implements AutoCloseable {
         } else {
             l2 = "L2 cache: none, L1 only (install redis-server or set SWITCHBOARD_CACHE_URL)";
         }
-        LocalGateway g = start(template, port, processEnv, params);
+        LocalGateway g = start(template, port, processEnv, params, options,
+                o -> System.err.println("local run: " + o.function() + " " + o.requestId() + " asynchronous invocation "
+                        + (o.succeeded() ? "succeeded" : "failed after " + o.attempts() + " attempts")));
+        LocalInvoke.recordRunning(options, g.port());
         LocalRedis started = redis;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             g.close();
@@ -320,6 +555,7 @@ public final class LocalGateway implements AutoCloseable {
                 .append(sinceStart).append(" ms after JVM start)\n");
         g.routes().forEach(r -> sb.append("  ").append(r).append('\n'));
         sb.append(l2).append('\n');
+        sb.append(g.emulation(options)).append('\n');
         if (env.getOrDefault("SWITCHBOARD_API_KEYS", "").isBlank()) {
             sb.append("Gateway key (local only): ").append(devKey).append('\n');
         }

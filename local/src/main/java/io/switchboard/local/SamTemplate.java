@@ -31,9 +31,16 @@ public final class SamTemplate {
 
     private final JsonNode root;
     private final Map<String, String> parameters;
+    /** What {@code Ref} of a resource gives locally (a bus, table, queue or function name). */
+    private final Map<String, String> physical = new HashMap<>();
+    /** What {@code Fn::GetAtt [resource, Arn]} gives locally. */
+    private final Map<String, String> arns = new HashMap<>();
 
-    private SamTemplate(JsonNode root, Map<String, String> overrides) {
+    private final boolean resolveResources;
+
+    private SamTemplate(JsonNode root, Map<String, String> overrides, boolean resolveResources) {
         this.root = root;
+        this.resolveResources = resolveResources;
         this.parameters = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Parameters").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
@@ -48,17 +55,142 @@ public final class SamTemplate {
         parameters.put("AWS::StackName", "switchboard-local");
         parameters.put("AWS::Partition", "aws");
         parameters.put("AWS::URLSuffix", "amazonaws.com");
+        String stack = parameters.get("AWS::StackName");
+        String prefix = "arn:aws:%s:" + parameters.get("AWS::Region") + ":" + parameters.get("AWS::AccountId") + ":";
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Resources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> r = it.next();
+            JsonNode props = r.getValue().path("Properties");
+            String id = r.getKey();
+            switch (r.getValue().path("Type").asText()) {
+                case "AWS::Events::EventBus" -> {
+                    String name = text(props.get("Name"), stack + "-" + id);
+                    physical.put(id, name);
+                    arns.put(id, String.format(prefix, "events") + "event-bus/" + name);
+                }
+                case "AWS::DynamoDB::Table" -> {
+                    String name = text(props.get("TableName"), stack + "-" + id);
+                    physical.put(id, name);
+                    arns.put(id, String.format(prefix, "dynamodb") + "table/" + name);
+                }
+                case "AWS::SQS::Queue" -> {
+                    String name = text(props.get("QueueName"), stack + "-" + id);
+                    physical.put(id, name);
+                    arns.put(id, String.format(prefix, "sqs") + name);
+                }
+                case "AWS::Serverless::Function" -> {
+                    physical.put(id, stack + "-" + id);
+                    arns.put(id, String.format(prefix, "lambda") + "function:" + stack + "-" + id);
+                }
+                default -> {
+                }
+            }
+        }
     }
 
-    /** Reads {@code file}; {@code overrides} replace parameter defaults. */
+    /** The local name a resource's {@code Ref} gives, or null. */
+    String physicalName(String logicalId) {
+        return physical.get(logicalId);
+    }
+
+    /** The buses, rules, schedules, tables and queues the local run emulates. */
+    EventSources.All eventSources() {
+        List<String> buses = new ArrayList<>();
+        List<EventSources.Table> tables = new ArrayList<>();
+        List<String> queues = new ArrayList<>();
+        List<EventSources.Rule> rules = new ArrayList<>();
+        List<EventSources.Schedule> schedules = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Resources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> r = it.next();
+            String type = r.getValue().path("Type").asText();
+            JsonNode props = r.getValue().path("Properties");
+            switch (type) {
+                case "AWS::Events::EventBus" -> buses.add(physical.get(r.getKey()));
+                case "AWS::SQS::Queue" -> queues.add(physical.get(r.getKey()));
+                case "AWS::DynamoDB::Table" -> tables.add(new EventSources.Table(r.getKey(),
+                        physical.get(r.getKey()), props));
+                case "AWS::Serverless::Function" -> {
+                    for (Iterator<Map.Entry<String, JsonNode>> ev = props.path("Events").fields(); ev.hasNext(); ) {
+                        Map.Entry<String, JsonNode> e = ev.next();
+                        JsonNode p = e.getValue().path("Properties");
+                        switch (e.getValue().path("Type").asText()) {
+                            case "EventBridgeRule" -> rules.add(new EventSources.Rule(r.getKey(), e.getKey(),
+                                    text(p.get("EventBusName"), "default"), p.path("Pattern"),
+                                    Integer.parseInt(text(p.path("RetryPolicy").get("MaximumRetryAttempts"), "185")),
+                                    queueName(p.path("DeadLetterConfig").get("Arn"))));
+                            case "Schedule" -> {
+                                if (!"false".equals(text(p.get("Enabled"), "true"))) {
+                                    String expr = text(p.get("Schedule"), "");
+                                    schedules.add(new EventSources.Schedule(r.getKey(), e.getKey(), expr,
+                                            rate(expr)));
+                                }
+                            }
+                            default -> {
+                            }
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return new EventSources.All(buses, rules, schedules, tables, queues);
+    }
+
+    /** How Lambda invokes {@code logicalId} asynchronously (its retries and dead-letter queue). */
+    EventSources.AsyncConfig asyncConfig(String logicalId) {
+        JsonNode props = root.path("Resources").path(logicalId).path("Properties");
+        JsonNode retries = props.path("EventInvokeConfig").get("MaximumRetryAttempts");
+        JsonNode dlq = props.path("DeadLetterQueue").get("TargetArn");
+        return new EventSources.AsyncConfig(retries == null ? 2 : Integer.parseInt(text(retries, "2")),
+                queueName(dlq));
+    }
+
+    /** The queue name an ARN (usually {@code Fn::GetAtt [Queue, Arn]}) names, or null. */
+    private String queueName(JsonNode arn) {
+        if (arn == null || arn.isNull()) {
+            return null;
+        }
+        String v = text(arn, null);
+        if (v == null) {
+            return null;
+        }
+        int colon = v.lastIndexOf(':');
+        return colon >= 0 ? v.substring(colon + 1) : v;
+    }
+
+    /** The period of {@code rate(N unit)}, or null for anything else. */
+    static Duration rate(String expression) {
+        Matcher m = Pattern.compile("rate\\((\\d+)\\s+(minutes?|hours?|days?)\\)").matcher(expression.strip());
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).charAt(0)) {
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    /** Reads {@code file}; {@code overrides} replace parameter defaults. References to resources stay unresolved. */
     public static SamTemplate read(Path file, Map<String, String> overrides) throws IOException {
+        return read(file, overrides, false);
+    }
+
+    /**
+     * Reads {@code file}; with {@code resolveResources}, {@code Ref} and {@code Fn::GetAtt ... Arn} of the resources
+     * the local run emulates (buses, tables, queues, functions) resolve to their local names, as when the local run
+     * stands up those resources; otherwise variables that refer to them are left out.
+     */
+    public static SamTemplate read(Path file, Map<String, String> overrides, boolean resolveResources)
+            throws IOException {
         String text = Files.readString(file);
         Matcher shortTag = Pattern.compile("(?m):\\s+!(Ref|Sub|GetAtt|If|Join|Equals|Not|Select)\\b").matcher(text);
         if (shortTag.find()) {
             throw new IllegalArgumentException(file + " uses the short intrinsic tag !" + shortTag.group(1)
                     + "; write the long form (Ref:, Fn::Sub:, ...) so every YAML reader understands it");
         }
-        return new SamTemplate(YAML.readTree(text), overrides);
+        return new SamTemplate(YAML.readTree(text), overrides, resolveResources);
     }
 
     /** The template's {@code AWS::Serverless::Function}s, in declaration order. */
@@ -140,7 +272,17 @@ public final class SamTemplate {
                         return null;
                     }
                     String p = parameters.get(a.asText());
+                    if (p == null && resolveResources) {
+                        p = physical.get(a.asText());
+                    }
                     return p == null ? UNRESOLVED : p;
+                }
+                case "Fn::GetAtt" -> {
+                    String[] parts = a.isArray() ? new String[] {a.path(0).asText(), a.path(1).asText()}
+                            : a.asText().split("\\.", 2);
+                    String arn = resolveResources && parts.length == 2 && parts[1].equals("Arn") ? arns.get(parts[0])
+                            : null;
+                    return arn == null ? UNRESOLVED : arn;
                 }
                 case "Fn::Sub" -> {
                     String template = a.isArray() ? a.get(0).asText() : a.asText();
@@ -148,6 +290,9 @@ public final class SamTemplate {
                     StringBuilder sb = new StringBuilder();
                     while (m.find()) {
                         String p = parameters.get(m.group(1));
+                        if (p == null && resolveResources) {
+                            p = physical.get(m.group(1));
+                        }
                         if (p == null) {
                             return UNRESOLVED;
                         }

@@ -59,7 +59,7 @@ public final class InvalidationHandler implements RequestStreamHandler, Checkpoi
     /** The function's composition root: L2, metrics and (in the test constructor) the catalog and invalidator. */
     private InvalidationHandler(Settings settings, Map<String, String> processEnv) {
         this(settings.cache().hasL2() ? new ValkeyL2Store(settings.cache(), settings.region(),
-                        () -> AwsClients.credentials().resolveCredentials(),
+                        () -> AwsClients.credentials(settings.env()).resolveCredentials(),
                         Clock.systemUTC(), Ticker.system(), null) : null,
                 settings, settings.metrics() == MetricsMode.OFF ? InvalidationMetrics.noop()
                         : PowertoolsInvalidationMetrics.create(settings, processEnv), Ticker.system());

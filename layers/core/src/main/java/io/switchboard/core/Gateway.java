@@ -47,10 +47,6 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
-import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 
 /**
  * The completion function's composition root: one execution environment's gateway, built once per environment from
@@ -96,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         CacheSettings cs = settings.cache();
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
-                    Gateway::awsCredentials, Clock.systemUTC(), ticker, metrics) : null;
+                    () -> clients.credentials().resolveCredentials(), Clock.systemUTC(), ticker, metrics) : null;
             L1Cache l1 = new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker);
             L2Guard guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
             InvalidationView view = l2 instanceof InvalidationStore s
@@ -212,9 +208,6 @@ public final class Gateway implements AutoCloseable {
         return new Builder(settings);
     }
 
-    private static AwsCredentials awsCredentials() {
-        return io.switchboard.core.aws.AwsClients.credentials().resolveCredentials();
-    }
 
 
     /** Serves one request and answers it whole (edges that cannot stream); never throws. */

@@ -2,7 +2,10 @@ package io.switchboard.core.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -36,12 +39,32 @@ public final class AwsClients {
                 ContainerCredentialsProvider.create());
     }
 
+    /**
+     * The same chain, reading the keys from {@code env} first — the variables the environment was configured with
+     * (on Lambda the process's own; in a local run the emulated function's).
+     */
+    public static AwsCredentialsProvider credentials(java.util.Map<String, String> env) {
+        String id = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
+            return credentials();
+        }
+        String token = env.get("AWS_SESSION_TOKEN");
+        return StaticCredentialsProvider.create(token == null || token.isBlank()
+                ? AwsBasicCredentials.create(id, secret) : AwsSessionCredentials.create(id, secret, token));
+    }
+
     /** An SSM client (Parameter Store secrets). */
     public static SsmClient ssm(String region, URI endpoint) {
+        return ssm(region, endpoint, credentials());
+    }
+
+    /** An SSM client signing with {@code creds}. */
+    public static SsmClient ssm(String region, URI endpoint, AwsCredentialsProvider creds) {
         SsmClientBuilder b = SsmClient.builder()
                 .region(Region.of(region))
                 .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(credentials());
+                .credentialsProvider(creds);
         if (endpoint != null) {
             b.endpointOverride(endpoint);
         }
@@ -51,26 +74,45 @@ public final class AwsClients {
     /** A DynamoDB client; {@code callTimeout} bounds each API call including retries. */
     public static DynamoDbClient dynamoDb(String region, URI endpoint, Duration callTimeout,
             ClientOverrideConfiguration.Builder extra) {
-        return configure(DynamoDbClient.builder(), region, endpoint, callTimeout, extra).build();
+        return configure(DynamoDbClient.builder(), region, endpoint, callTimeout, extra, credentials()).build();
+    }
+
+    /** A DynamoDB client signing with {@code creds}. */
+    public static DynamoDbClient dynamoDb(String region, URI endpoint, Duration callTimeout,
+            AwsCredentialsProvider creds) {
+        return configure(DynamoDbClient.builder(), region, endpoint, callTimeout, null, creds).build();
     }
 
     /** An EventBridge client. */
     public static EventBridgeClient eventBridge(String region, URI endpoint, Duration callTimeout) {
-        return configure(EventBridgeClient.builder(), region, endpoint, callTimeout, null).build();
+        return eventBridge(region, endpoint, callTimeout, credentials());
+    }
+
+    /** An EventBridge client signing with {@code creds}. */
+    public static EventBridgeClient eventBridge(String region, URI endpoint, Duration callTimeout,
+            AwsCredentialsProvider creds) {
+        return configure(EventBridgeClient.builder(), region, endpoint, callTimeout, null, creds).build();
     }
 
     /** A Bedrock control-plane client (model listing). */
     public static BedrockClient bedrock(String region, URI endpoint, Duration callTimeout) {
-        return configure(BedrockClient.builder(), region, endpoint, callTimeout, null).build();
+        return bedrock(region, endpoint, callTimeout, credentials());
+    }
+
+    /** A Bedrock control-plane client signing with {@code creds}. */
+    public static BedrockClient bedrock(String region, URI endpoint, Duration callTimeout,
+            AwsCredentialsProvider creds) {
+        return configure(BedrockClient.builder(), region, endpoint, callTimeout, null, creds).build();
     }
 
     private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B b, String region,
-            URI endpoint, Duration callTimeout, ClientOverrideConfiguration.Builder extra) {
+            URI endpoint, Duration callTimeout, ClientOverrideConfiguration.Builder extra,
+            AwsCredentialsProvider creds) {
         Duration connect = callTimeout.compareTo(Duration.ofSeconds(2)) < 0 ? callTimeout : Duration.ofSeconds(2);
         b.region(Region.of(region))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(connect)
                         .socketTimeout(callTimeout))
-                .credentialsProvider(credentials())
+                .credentialsProvider(creds)
                 .overrideConfiguration((extra != null ? extra : ClientOverrideConfiguration.builder())
                         .apiCallTimeout(callTimeout).build());
         if (endpoint != null) {

@@ -20,12 +20,14 @@ public final class SsmSecretStore implements SecretStore, AutoCloseable {
 
     /** A store for {@code region}, talking to {@code endpoint} when non-null (loopback in tests). */
     public SsmSecretStore(String region, URI endpoint, Lazy.Listener listener) {
-        this.client = Lazy.of("ssm-client", () -> build(region, endpoint), io.switchboard.core.Ticker.system(),
-                listener);
+        this(region, endpoint, io.switchboard.core.aws.AwsClients.credentials(), listener);
     }
 
-    private static SsmClient build(String region, URI endpoint) {
-        return io.switchboard.core.aws.AwsClients.ssm(region, endpoint);
+    /** A store signing with {@code creds}. */
+    public SsmSecretStore(String region, URI endpoint,
+            software.amazon.awssdk.auth.credentials.AwsCredentialsProvider creds, Lazy.Listener listener) {
+        this.client = Lazy.of("ssm-client", () -> io.switchboard.core.aws.AwsClients.ssm(region, endpoint, creds),
+                io.switchboard.core.Ticker.system(), listener);
     }
 
     @Override

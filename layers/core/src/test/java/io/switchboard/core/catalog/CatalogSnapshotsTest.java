@@ -94,7 +94,7 @@ class CatalogSnapshotsTest {
     @Test
     void get_tableUnreachable_fallsBackToBundledConfiguration() throws Exception {
         DynamoDbClient dead = AwsClients.dynamoDb("us-east-1", DynamoDbLocal.deadEndpoint(), Duration.ofMillis(500),
-                null);
+                AwsClients.credentials());
         CatalogSnapshots snapshots = new CatalogSnapshots(new DynamoDbCatalogStore(() -> dead, "catalog"), config(),
                 nanos::get, Duration.ofSeconds(5));
         long start = System.nanoTime();
