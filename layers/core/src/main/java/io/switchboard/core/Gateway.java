@@ -90,7 +90,7 @@ public final class Gateway implements AutoCloseable {
         this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.clock = b.clock;
         this.registry = new ProviderRegistry(
-                new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+                new ProviderFactory(httpClient, secrets, b.clock, b.sleeper, clients.bedrockRuntime())::create);
         this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
                 .build();
         CacheSettings cs = settings.cache();
@@ -193,7 +193,8 @@ public final class Gateway implements AutoCloseable {
                 settings.config().limits());
         return new CompletionService(primeConfig, new Authenticator(List.of()),
                 new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)),
-                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { })::create),
+                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { },
+                        clients.bedrockRuntime())::create),
                 GatewayMetrics.noop(), ticker, primingCache, settings.cache(), settings.stream());
     }
 
