@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
@@ -93,14 +94,16 @@ public final class AwsClients {
     }
 
     /**
-     * Bedrock Runtime for ConverseStream (the SDK streams only through its async client), over Netty. No retries;
-     * silences and deadlines are the stream watch's, so Netty's read timeout only catches a stream nobody watches.
+     * Bedrock Runtime for ConverseStream (the SDK streams only through its async client), over Netty with HTTP/1.1
+     * (the SDK's default for Bedrock Runtime is HTTP/2, which only its bidirectional API needs; an environment serves
+     * one request at a time, so multiplexing buys nothing). No retries; silences and deadlines are the stream watch's,
+     * so Netty's read timeout only catches a stream nobody watches.
      */
     public static BedrockRuntimeAsyncClient bedrockRuntimeAsync(String region, URI endpoint) {
         BedrockRuntimeAsyncClientBuilder b = BedrockRuntimeAsyncClient.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder().connectionTimeout(CONNECT_TIMEOUT)
-                        .readTimeout(LONGEST_CALL).tcpKeepAlive(true))
+                        .readTimeout(LONGEST_CALL).tcpKeepAlive(true).protocol(Protocol.HTTP1_1))
                 .credentialsProvider(credentials())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
         if (endpoint != null) {

@@ -37,8 +37,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamReques
  * thread and handed to the sink as it arrives, through a bounded {@link EventQueue}). Requests are signed with the
  * function's role ({@code AwsClients.credentials()}); the SDK never retries. The model id, inference profile id or
  * ARN goes to Bedrock as the catalog has it. A stream is complete only once {@code messageStop} and then
- * {@code metadata} (or a clean end after {@code messageStop}) arrived; anything shorter is
- * {@code stream_truncated}. Errors go through {@link UpstreamErrors}; no AWS message reaches the caller.
+ * {@code metadata}, Bedrock's last event, arrived; anything shorter is {@code stream_truncated}: the SDK over Netty
+ * reports a connection lost mid-body as a normal end, so the events alone can tell a whole stream. Errors go through {@link UpstreamErrors}; no AWS message reaches the caller.
  */
 public final class BedrockProvider extends ChatProvider {
     private final Supplier<BedrockRuntimeClient> sync;
@@ -115,11 +115,7 @@ public final class BedrockProvider extends ChatProvider {
                         }
                         events.handled();
                     }
-                    case EventQueue.Done d -> {
-                        if (translator != null && translator.stopped()) {
-                            return translator.result();
-                        }
-                        throw translator == null
+                    case EventQueue.Done d -> throw translator == null
                                 ? GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
                                         "Provider '" + name() + "' ended the stream without events.")
                                 : truncated(null);

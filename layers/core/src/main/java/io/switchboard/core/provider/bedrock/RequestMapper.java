@@ -74,7 +74,7 @@ final class RequestMapper {
                 default -> throw unsupported(p + ".role", "the 'function' role (use 'tool')", provider);
             };
             if (next != role && !blocks.isEmpty()) {
-                messages.add(Message.builder().role(role).content(blocks).build());
+                add(messages, role, blocks);
                 blocks = new ArrayList<>();
             }
             role = next;
@@ -98,9 +98,21 @@ final class RequestMapper {
             }
         }
         if (!blocks.isEmpty()) {
-            messages.add(Message.builder().role(role).content(blocks).build());
+            add(messages, role, blocks);
         }
         return new ConverseInput(messages, system, inference(r), tools(r, toolBlocks, provider));
+    }
+
+    /** Appends a message, merged into the last one when of the same role (an empty message in between vanished). */
+    private static void add(List<Message> messages, ConversationRole role, List<ContentBlock> blocks) {
+        Message last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+        if (last != null && last.role() == role) {
+            List<ContentBlock> merged = new ArrayList<>(last.content());
+            merged.addAll(blocks);
+            messages.set(messages.size() - 1, Message.builder().role(role).content(merged).build());
+        } else {
+            messages.add(Message.builder().role(role).content(blocks).build());
+        }
     }
 
     private static void refuseUnsupported(ChatRequest r, String provider) {
@@ -218,7 +230,7 @@ final class RequestMapper {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(u.substring(comma + 1));
+            bytes = Base64.getDecoder().decode(u.substring(comma + 1));
         } catch (IllegalArgumentException e) {
             throw GatewayException.invalid(p, "'" + p + "' is not valid base64.").withCode("invalid_image_url");
         }

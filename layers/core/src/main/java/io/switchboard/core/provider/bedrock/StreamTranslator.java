@@ -97,17 +97,12 @@ final class StreamTranslator {
         return ChatJson.writeChunk(id, created, model, index, role, content, toolCalls, finish, u);
     }
 
-    /** Whether {@code messageStop} came (the answer is whole, usage may still follow). */
-    boolean stopped() {
-        return finishReason != null;
-    }
-
     /** Whether the stream's terminal event came: {@code metadata} after {@code messageStop}. */
     boolean complete() {
         return finishReason != null && metadata;
     }
 
-    /** The result of a stream that {@link #stopped()}. */
+    /** The result of a {@link #complete()} stream. */
     StreamResult result() {
         return new StreamResult(usage, finishReason, chunks);
     }
