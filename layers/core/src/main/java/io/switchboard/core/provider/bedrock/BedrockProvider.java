@@ -116,10 +116,9 @@ public final class BedrockProvider extends ChatProvider {
                         events.handled();
                     }
                     case EventQueue.Done d -> throw translator == null
-                                ? GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
-                                        "Provider '" + name() + "' ended the stream without events.")
-                                : truncated(null);
-                    }
+                            ? GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
+                                    "Provider '" + name() + "' ended the stream without events.")
+                            : truncated(null);
                     case EventQueue.Failed f -> throw failure(f.error(), events.response() != null);
                     case EventQueue.Cancelled c -> throw new TimeoutException("stream cancelled");
                 }
