@@ -142,7 +142,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Runs the request path offline and read-only, so a SnapStart snapshot holds its classes loaded and its code
-     * warm: resolves every configured model through the bundled catalog, builds every provider (no I/O), sends the
+     * warm: resolves every configured model through the bundled catalog, builds and primes every provider (no I/O:
+     * a bedrock provider translates a sample request and stream and builds its SDK clients), sends the
      * {@link PrimingSamples} through a complete completion pipeline (mock provider, an L1 of its own, no L2, no
      * metrics) as a priming tenant, parses a provider completion, and writes one {@code LazyInit} metric for the
      * priming itself. Touches no socket, no key and no shared cache.
@@ -156,7 +157,7 @@ public final class Gateway implements AutoCloseable {
         for (String alias : config.models().keySet()) {
             bundled.resolve(alias);
         }
-        config.providers().values().forEach(registry::get);
+        config.providers().values().forEach(p -> registry.get(p).prime());
         ChatResponseReader.read(PrimingSamples.PROVIDER_COMPLETION);
         CacheSettings cs = settings.cache();
         CompletionService primer = primingService(new ResponseCache(cs, new L1Cache(1 << 20, cs.l1Ttl(), ticker),

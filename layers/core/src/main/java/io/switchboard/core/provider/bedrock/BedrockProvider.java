@@ -57,6 +57,18 @@ public final class BedrockProvider extends ChatProvider {
         this.clock = clock;
     }
 
+    /**
+     * Translates a sample request, answer and stream (SDK model classes, marshalling builders, the chunk writer) and
+     * builds both clients (the SDK's client machinery, Netty's event loop and TLS context), all without a call; the
+     * clients are closed before the snapshot with the environment's others and rebuilt lazily after the restore.
+     */
+    @Override
+    public void prime() {
+        PrimingSample.run(name());
+        sync.get();
+        async.get();
+    }
+
     @Override
     protected ChatResponse doChat(ProviderCall call) throws Exception {
         var request = RequestMapper.map(call.request(), name()).converse(call.providerModel(), call.timeout());

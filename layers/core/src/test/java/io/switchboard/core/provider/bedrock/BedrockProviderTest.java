@@ -628,6 +628,21 @@ class BedrockProviderTest {
         assertTrue(text.toString().startsWith("t0t1t2") && text.toString().endsWith("t39"), text.toString());
     }
 
+    // ================================================================ SnapStart priming
+
+    @Test
+    void prime_translatesAndBuildsClients_withoutACall() {
+        BedrockRuntimeClients own = new BedrockRuntimeClients("us-east-1", fake.endpoint(), Ticker.system(), null);
+        try (own) {
+            BedrockProvider p = new BedrockProvider(ProviderConfig.bedrock("bedrock", null, null, TIMEOUT), own,
+                    InstantSource.fixed(NOW));
+            p.prime();
+            assertTrue(own.sync(null, null).isBuilt() && own.async(null, null).isBuilt());
+            assertTrue(fake.requests().isEmpty(), "priming calls nobody");
+        }
+        assertFalse(own.sync(null, null).isBuilt(), "closed before the snapshot, rebuilt lazily");
+    }
+
     // ================================================================ helpers
 
     /** SigV4 with the test's static credentials, for {@code region}'s Bedrock. */
