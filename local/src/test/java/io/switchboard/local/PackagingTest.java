@@ -56,8 +56,9 @@ class PackagingTest {
         assertTrue(jars.stream().anyMatch(j -> j.contains("powertools-metrics")));
         assertFalse(jars.stream().anyMatch(j -> j.contains("switchboard-completion")), "functions stay out");
         assertFalse(jars.stream().anyMatch(j -> j.contains("junit")), "no test jars");
-        assertFalse(jars.stream().anyMatch(j -> j.contains("netty") || j.contains("apache-client")),
-                "only the URL-connection HTTP client of the SDK");
+        assertFalse(jars.stream().anyMatch(j -> j.contains("apache-client") || j.contains("aws-crt")),
+                "the URL-connection HTTP client of the SDK, and Netty for Bedrock's streams only");
+        assertTrue(jars.stream().anyMatch(j -> j.contains("netty-nio-client")), "ConverseStream's async client");
     }
 
     @Test

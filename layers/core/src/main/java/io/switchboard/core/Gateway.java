@@ -86,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
         this.clock = b.clock;
         this.registry = new ProviderRegistry(
-                new ProviderFactory(httpClient, secrets, b.clock, b.sleeper)::create);
+                new ProviderFactory(httpClient, secrets, b.clock, b.sleeper, clients.bedrockRuntime())::create);
         this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
                 .build();
         CacheSettings cs = settings.cache();
@@ -138,7 +138,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Runs the request path offline and read-only, so a SnapStart snapshot holds its classes loaded and its code
-     * warm: resolves every configured model through the bundled catalog, builds every provider (no I/O), sends the
+     * warm: resolves every configured model through the bundled catalog, builds and primes every provider (no I/O:
+     * a bedrock provider translates a sample request and stream and builds its SDK clients), sends the
      * {@link PrimingSamples} through a complete completion pipeline (mock provider, an L1 of its own, no L2, no
      * metrics) as a priming tenant, parses a provider completion, and writes one {@code LazyInit} metric for the
      * priming itself. Touches no socket, no key and no shared cache.
@@ -152,7 +153,7 @@ public final class Gateway implements AutoCloseable {
         for (String alias : config.models().keySet()) {
             bundled.resolve(alias);
         }
-        config.providers().values().forEach(registry::get);
+        config.providers().values().forEach(p -> registry.get(p).prime());
         ChatResponseReader.read(PrimingSamples.PROVIDER_COMPLETION);
         CacheSettings cs = settings.cache();
         CompletionService primer = primingService(new ResponseCache(cs, new L1Cache(1 << 20, cs.l1Ttl(), ticker),
@@ -189,7 +190,8 @@ public final class Gateway implements AutoCloseable {
                 settings.config().limits());
         return new CompletionService(primeConfig, new Authenticator(List.of()),
                 new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)),
-                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { })::create),
+                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { },
+                        clients.bedrockRuntime())::create),
                 GatewayMetrics.noop(), ticker, primingCache, settings.cache(), settings.stream());
     }
 

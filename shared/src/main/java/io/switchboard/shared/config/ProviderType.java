@@ -10,7 +10,7 @@ public enum ProviderType {
     MOCK,
     /** Anthropic's Messages API (model discovery only for now; completions answer {@code provider_not_supported}). */
     ANTHROPIC,
-    /** Amazon Bedrock through the AWS SDK (model discovery only for now). */
+    /** Amazon Bedrock through the AWS SDK: Converse and ConverseStream, SigV4 with the function's role. */
     BEDROCK;
 
     /** The lower-case name used in configuration. */

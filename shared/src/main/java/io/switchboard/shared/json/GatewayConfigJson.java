@@ -24,6 +24,7 @@ import java.util.Set;
  * <pre>{@code
  * {"providers": {"openai": {"type": "openai", "baseUrl": "https://api.openai.com/v1",
  *                           "apiKey": "ssm:/switchboard/openai", "timeoutMs": 25000},
+ *                "bedrock": {"type": "bedrock", "region": "us-east-1"},
  *                "mock": {"type": "mock", "latencyMs": 0}},
  *  "models": {"gpt-4o-mini": "openai/gpt-4o-mini", "fast": "mock/mock-1"},
  *  "apiKeys": ["team-a:<sha256 hex>"],
@@ -35,7 +36,7 @@ import java.util.Set;
 public final class GatewayConfigJson {
     private static final Set<String> TOP = Set.of("providers", "models", "apiKeys", "limits");
     private static final Set<String> PROVIDER = Set.of("type", "baseUrl", "apiKey", "timeoutMs", "defaultMaxTokens",
-            "latencyMs", "headers");
+            "latencyMs", "headers", "region");
     private static final Set<String> LIMITS = Set.of("maxRequestBytes", "maxResponseBytes", "upstreamTimeoutMs");
 
     private GatewayConfigJson() {
@@ -91,7 +92,8 @@ public final class GatewayConfigJson {
             Map.Entry<String, JsonNode> e = it.next();
             headers.put(e.getKey(), e.getValue().asText());
         }
-        return new ProviderConfig(name, type, baseUrl, key, timeout, maxTokens, latency, headers);
+        String region = p.hasNonNull("region") ? p.get("region").asText() : null;
+        return new ProviderConfig(name, type, baseUrl, key, timeout, maxTokens, latency, headers, region);
     }
 
     private static Limits limits(JsonNode l, Limits fallback) {

@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 /**
  * Every client one execution environment uses, each declared once and built on first use: the HTTP client providers
  * and listers share, the SSM secret store, the DynamoDB catalog reader (short calls, request path) and writer
- * (discovery), EventBridge and Bedrock. Every function's composition root makes one and hands it to the parts that
- * need clients, so no part builds its own; {@link #close()} drops them all (before a SnapStart snapshot, or at the
- * end), and each comes back lazily.
+ * (discovery), EventBridge, Bedrock's control plane and Bedrock Runtime (per region). Every function's composition
+ * root makes one and hands it to the parts that need clients, so no part builds its own; {@link #close()} drops them
+ * all (before a SnapStart snapshot, or at the end), and each comes back lazily.
  */
 public final class EnvironmentClients implements AutoCloseable {
     /** Bound of one AWS call on the request path (a catalog read): a slow table must not stall completions. */
@@ -32,6 +32,7 @@ public final class EnvironmentClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamoDbWriter;
     private final Lazy<EventBridgeClient> eventBridge;
     private final Lazy<BedrockClient> bedrock;
+    private final BedrockRuntimeClients bedrockRuntime;
 
     private EnvironmentClients(Settings settings, Ticker ticker, Lazy.Listener listener) {
         CatalogSettings cs = settings.catalog();
@@ -47,6 +48,8 @@ public final class EnvironmentClients implements AutoCloseable {
                 cs.eventBridgeEndpoint(), WRITE_CALL_TIMEOUT, creds), ticker, listener);
         this.bedrock = Lazy.of("bedrock-client", () -> AwsClients.bedrock(cs.region(), cs.bedrockEndpoint(),
                 cs.discoveryTimeout(), creds), ticker, listener);
+        this.bedrockRuntime = new BedrockRuntimeClients(settings.region(), settings.bedrockRuntimeEndpoint(), creds,
+                ticker, listener);
     }
 
     /** The clients of an environment configured by {@code settings}; {@code listener} hears when one is built. */
@@ -105,6 +108,11 @@ public final class EnvironmentClients implements AutoCloseable {
         return bedrock;
     }
 
+    /** Bedrock Runtime (the {@code bedrock} provider's Converse and ConverseStream), per region. */
+    public BedrockRuntimeClients bedrockRuntime() {
+        return bedrockRuntime;
+    }
+
     @Override
     public void close() {
         http.reset();
@@ -113,5 +121,6 @@ public final class EnvironmentClients implements AutoCloseable {
         dynamoDbWriter.reset();
         eventBridge.reset();
         bedrock.reset();
+        bedrockRuntime.close();
     }
 }

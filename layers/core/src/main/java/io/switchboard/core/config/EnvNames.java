@@ -89,6 +89,11 @@ public final class EnvNames {
     public static final String EVENTBRIDGE_ENDPOINT = "AWS_ENDPOINT_URL_EVENTBRIDGE";
     /** The SDK's endpoint override for Bedrock's control plane (loopback in tests). */
     public static final String BEDROCK_ENDPOINT = "AWS_ENDPOINT_URL_BEDROCK";
+    /**
+     * The SDK's endpoint override for Bedrock Runtime (Converse, ConverseStream) of every {@code bedrock} provider
+     * without a {@code baseUrl} of its own (loopback in tests).
+     */
+    public static final String BEDROCK_RUNTIME_ENDPOINT = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME";
 
     private EnvNames() {
     }

@@ -178,6 +178,15 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return CatalogSettings.from(env, region);
     }
 
+    /**
+     * Bedrock Runtime's endpoint override ({@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME}), or null for the region's own
+     * endpoint. A provider's {@code baseUrl} wins over it.
+     */
+    public URI bedrockRuntimeEndpoint() {
+        String v = blankToNull(env.get(EnvNames.BEDROCK_RUNTIME_ENDPOINT));
+        return v == null ? null : URI.create(v.strip());
+    }
+
     /** How streams are watched and kept alive, read from the same variables. */
     public StreamSettings stream() {
         return StreamSettings.from(env);

@@ -89,6 +89,13 @@ public abstract class ChatProvider implements AutoCloseable {
      */
     protected abstract StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception;
 
+    /**
+     * Loads what the provider's request path needs, offline, before a SnapStart snapshot: no socket, no key, no
+     * upstream call. Clients it builds are the environment's, closed before the snapshot with the others.
+     */
+    public void prime() {
+    }
+
     /** Releases what the provider holds. Shared clients are not closed here. */
     @Override
     public void close() {

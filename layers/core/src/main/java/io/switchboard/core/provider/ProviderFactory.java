@@ -1,5 +1,7 @@
 package io.switchboard.core.provider;
 
+import io.switchboard.core.aws.BedrockRuntimeClients;
+import io.switchboard.core.provider.bedrock.BedrockProvider;
 import io.switchboard.core.provider.mock.MockProvider;
 import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.provider.openai.OpenAiProvider;
@@ -16,16 +18,18 @@ import java.util.function.Supplier;
  * @param secrets resolves provider keys
  * @param clock wall time (for {@code created} and HTTP dates)
  * @param sleeper the mock provider's simulated latency
+ * @param bedrock the environment's Bedrock Runtime clients (the {@code bedrock} provider's)
  */
 public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver secrets, InstantSource clock,
-        Sleeper sleeper) {
+        Sleeper sleeper, BedrockRuntimeClients bedrock) {
 
     /** A new provider for {@code config}. */
     public ChatProvider create(ProviderConfig config) {
         return switch (config.type()) {
             case OPENAI -> new OpenAiProvider(config, httpClient, secrets, clock);
             case MOCK -> new MockProvider(config, clock, sleeper);
-            case ANTHROPIC, BEDROCK -> new UnsupportedProvider(config);
+            case BEDROCK -> new BedrockProvider(config, bedrock, clock);
+            case ANTHROPIC -> new UnsupportedProvider(config);
         };
     }
 }

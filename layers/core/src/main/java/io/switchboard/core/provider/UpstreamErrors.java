@@ -94,6 +94,52 @@ public final class UpstreamErrors {
         return e;
     }
 
+    /**
+     * The gateway error for an AWS service error (Bedrock Runtime): by its error code first, which an exception event
+     * inside a stream carries without a meaningful status, then by its HTTP status. The AWS message is never used.
+     *
+     * @param provider the provider's name, for the message
+     * @param errorCode the AWS error code ({@code ThrottlingException}…), or null
+     * @param status the HTTP status, or 0 when there is none
+     * @param retryAfter a {@code Retry-After} header, or null
+     * @param now the current time
+     * @param inStream whether the error arrived as an event of a stream already under way
+     */
+    public static GatewayException fromAws(String provider, String errorCode, int status, String retryAfter,
+            Instant now, boolean inStream) {
+        String code = errorCode == null ? "" : errorCode;
+        GatewayException e = switch (code) {
+            case "ThrottlingException", "ModelNotReadyException", "ServiceQuotaExceededException",
+                    "TooManyRequestsException" -> GatewayException.of(ErrorKind.RATE_LIMITED,
+                    "Provider '" + provider + "' is rate limiting requests; retry later.");
+            case "ValidationException", "ConflictException" -> GatewayException.of(
+                    ErrorKind.UPSTREAM_INVALID_REQUEST, "Provider '" + provider + "' rejected the request as invalid.");
+            case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+                    "ExpiredTokenException", "IncompleteSignature", "MissingAuthenticationToken" -> GatewayException.of(
+                    ErrorKind.UPSTREAM_AUTHENTICATION, "Provider '" + provider + "' refused the gateway's credentials.");
+            case "ResourceNotFoundException" -> GatewayException.of(ErrorKind.MODEL_NOT_FOUND,
+                    "Provider '" + provider + "' does not serve the requested model.").withParam("model");
+            case "ModelTimeoutException" -> GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                    "Provider '" + provider + "' timed out.");
+            case "ModelStreamErrorException", "ModelErrorException", "InternalServerException",
+                    "ServiceUnavailableException" -> GatewayException.of(ErrorKind.UPSTREAM_ERROR,
+                    "Provider '" + provider + "' failed" + (status / 100 == 5 ? " (HTTP " + status + ")." : "."));
+            default -> status >= 300 ? fromStatus(provider, status, null, null, null, now)
+                    : GatewayException.of(ErrorKind.UPSTREAM_ERROR, "Provider '" + provider + "' failed.");
+        };
+        if (inStream && e.kind() == ErrorKind.UPSTREAM_ERROR) {
+            e = GatewayException.of(ErrorKind.UPSTREAM_ERROR, "Provider '" + provider + "' failed during the stream.")
+                    .withCode("upstream_stream_error");
+        }
+        if (e.kind() == ErrorKind.RATE_LIMITED || status == 503) {
+            long seconds = retryAfterSeconds(retryAfter, null, now);
+            if (seconds >= 0) {
+                e = e.withRetryAfter(seconds);
+            }
+        }
+        return e;
+    }
+
     /** Maps any failure of a provider call. Gateway errors pass through unchanged. */
     public static GatewayException map(String provider, Throwable t) {
         Throwable cause = unwrap(t);

@@ -104,8 +104,8 @@ class ModelRouterCatalogTest {
 
     @Test
     void providerFactory_discoveryOnlyTypes_answerProviderNotSupported() {
-        ProviderFactory f = new ProviderFactory(() -> null, null, InstantSource.system(), d -> { });
-        for (ProviderType t : List.of(ProviderType.ANTHROPIC, ProviderType.BEDROCK)) {
+        ProviderFactory f = new ProviderFactory(() -> null, null, InstantSource.system(), d -> { }, null);
+        for (ProviderType t : List.of(ProviderType.ANTHROPIC)) {
             ProviderConfig c = new ProviderConfig("p", t, URI.create("http://127.0.0.1:9/v1"), null, null, null,
                     null, null);
             ChatRequest req = ChatRequestReader.read(

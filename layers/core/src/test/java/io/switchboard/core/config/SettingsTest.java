@@ -316,4 +316,32 @@ class SettingsTest {
         assertTrue(Settings.insideLambda(Map.of("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")));
         assertTrue(Settings.insideLambda(Map.of("AWS_EXECUTION_ENV", "AWS_Lambda_java21")));
     }
+
+    @Test
+    void from_bedrockProviderRegionAndRuntimeEndpoint() {
+        Settings s = Settings.from(env("SWITCHBOARD_CONFIG", """
+                {"providers": {"br": {"type": "bedrock", "region": "eu-central-1"}, "here": {"type": "bedrock"},
+                               "gov": {"type": "bedrock", "region": "us-gov-west-1", "baseUrl": "http://127.0.0.1:9/"}},
+                 "models": {"claude": "br/anthropic.claude-3-5-haiku-20241022-v1:0"}}
+                """, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", " http://127.0.0.1:4566 ", "AWS_REGION", "ap-south-1"));
+        ProviderConfig br = s.config().providers().get("br");
+        assertEquals(ProviderType.BEDROCK, br.type());
+        assertEquals("eu-central-1", br.region());
+        assertNull(br.baseUrl());
+        assertNull(s.config().providers().get("here").region(), "null: the function's region");
+        assertEquals(URI.create("http://127.0.0.1:9"), s.config().providers().get("gov").baseUrl());
+        assertEquals(URI.create("http://127.0.0.1:4566"), s.bedrockRuntimeEndpoint());
+        assertEquals("ap-south-1", s.region());
+        assertNull(Settings.from(env()).bedrockRuntimeEndpoint());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"providers\": {\"o\": {\"type\": \"openai\", \"baseUrl\": \"https://x/v1\", \"region\": \"us-east-1\"}}}",
+            "{\"providers\": {\"b\": {\"type\": \"bedrock\", \"region\": \"US-EAST-1\"}}}",
+            "{\"providers\": {\"b\": {\"type\": \"bedrock\", \"region\": \"us-east\"}}}",
+            "{\"providers\": {\"b\": {\"type\": \"bedrock\", \"regoin\": \"us-east-1\"}}}"})
+    void from_badBedrockRegionIsRefused(String config) {
+        assertThrows(IllegalArgumentException.class, () -> Settings.from(env("SWITCHBOARD_CONFIG", config)));
+    }
 }
