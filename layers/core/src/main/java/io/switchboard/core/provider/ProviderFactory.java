@@ -1,5 +1,6 @@
 package io.switchboard.core.provider;
 
+import io.switchboard.core.provider.anthropic.AnthropicProvider;
 import io.switchboard.core.provider.mock.MockProvider;
 import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.provider.openai.OpenAiProvider;
@@ -25,7 +26,8 @@ public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver se
         return switch (config.type()) {
             case OPENAI -> new OpenAiProvider(config, httpClient, secrets, clock);
             case MOCK -> new MockProvider(config, clock, sleeper);
-            case ANTHROPIC, BEDROCK -> new UnsupportedProvider(config);
+            case ANTHROPIC -> new AnthropicProvider(config, httpClient, secrets, clock);
+            case BEDROCK -> new UnsupportedProvider(config);
         };
     }
 }

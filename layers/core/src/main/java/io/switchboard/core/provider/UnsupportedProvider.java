@@ -6,7 +6,7 @@ import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.config.ProviderConfig;
 
 /**
- * A provider whose models can be discovered but not yet called for completions (Anthropic and Bedrock): every call
+ * A provider whose models can be discovered but not yet called for completions (Bedrock): every call
  * answers 400 {@code provider_not_supported} naming the provider type.
  */
 final class UnsupportedProvider extends ChatProvider {
