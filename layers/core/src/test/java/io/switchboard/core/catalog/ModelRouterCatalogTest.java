@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.core.provider.ModelRouter;
 import io.switchboard.core.provider.ProviderFactory;
 import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.provider.anthropic.AnthropicProvider;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.config.GatewayConfig;
@@ -25,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Name resolution through a catalog snapshot, its 404s, and providers that are listed but not callable. */
+/** Name resolution through a catalog snapshot, its 404s, and providers that are listed but not callable (Bedrock). */
 class ModelRouterCatalogTest {
     private static final GatewayConfig CONFIG = new GatewayConfig(Map.of(
             "mock", ProviderConfig.mock("mock", Duration.ZERO),
@@ -103,9 +104,17 @@ class ModelRouterCatalogTest {
     }
 
     @Test
+    void providerFactory_anthropic_isCallable() {
+        ProviderFactory f = new ProviderFactory(() -> null, null, InstantSource.system(), d -> { });
+        ProviderConfig c = new ProviderConfig("p", ProviderType.ANTHROPIC, URI.create("http://127.0.0.1:9/v1"), null,
+                null, null, null, null);
+        assertTrue(f.create(c) instanceof AnthropicProvider);
+    }
+
+    @Test
     void providerFactory_discoveryOnlyTypes_answerProviderNotSupported() {
         ProviderFactory f = new ProviderFactory(() -> null, null, InstantSource.system(), d -> { });
-        for (ProviderType t : List.of(ProviderType.ANTHROPIC, ProviderType.BEDROCK)) {
+        for (ProviderType t : List.of(ProviderType.BEDROCK)) {
             ProviderConfig c = new ProviderConfig("p", t, URI.create("http://127.0.0.1:9/v1"), null, null, null,
                     null, null);
             ChatRequest req = ChatRequestReader.read(
