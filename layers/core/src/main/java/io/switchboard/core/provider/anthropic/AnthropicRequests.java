@@ -94,6 +94,9 @@ final class AnthropicRequests {
                 continue;
             }
             JsonNode c = m.content();
+            if (c == null || c.isNull()) {
+                continue;
+            }
             if (c.isTextual()) {
                 addText(texts, c.textValue());
                 continue;
@@ -178,7 +181,9 @@ final class AnthropicRequests {
         g.writeStartObject();
         g.writeStringField("type", "tool_result");
         g.writeStringField("tool_use_id", m.toolCallId());
-        if (m.content().isTextual()) {
+        if (m.content() == null || m.content().isNull()) {
+            g.writeStringField("content", "");
+        } else if (m.content().isTextual()) {
             g.writeStringField("content", m.content().textValue());
         } else {
             g.writeArrayFieldStart("content");

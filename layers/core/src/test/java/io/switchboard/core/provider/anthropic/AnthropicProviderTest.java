@@ -36,8 +36,10 @@ import io.switchboard.core.stream.StreamSink;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatChoice;
+import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
+import io.switchboard.shared.chat.Role;
 import io.switchboard.shared.config.ProviderConfig;
 import io.switchboard.shared.config.ProviderType;
 import io.switchboard.shared.config.SecretRef;
@@ -321,6 +323,22 @@ class AnthropicProviderTest {
                    {"type": "tool_use", "id": "toolu_1", "name": "get_time", "input": {}}]},
                  {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "10:00"},
                    {"type": "text", "text": "Hurry."}]}]"""), sent.get("messages"));
+    }
+
+    @Test
+    void request_builtInCode_nullContentOfSystemAndToolMessages_isTolerated() {
+        ChatRequest r = new ChatRequest("claude", List.of(
+                new ChatMessage(Role.SYSTEM, null, null, null,
+                        null, Map.of()),
+                ChatMessage.of(Role.USER, "Hi"),
+                new ChatMessage(Role.TOOL, null, null, "t1",
+                        null, Map.of())), null, null, null, null, List.of(), null, null, null, null, null, null,
+                false, null, Map.of());
+        JsonNode sent = tree(new String(AnthropicTranslation.request(r, "m", false), StandardCharsets.UTF_8));
+        assertFalse(sent.has("system"));
+        assertEquals(tree("""
+                [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": ""},
+                                              {"type": "text", "text": "Hi"}]}]"""), sent.get("messages"));
     }
 
     @Test
