@@ -327,13 +327,8 @@ class AnthropicProviderTest {
 
     @Test
     void request_builtInCode_nullContentOfSystemAndToolMessages_isTolerated() {
-        ChatRequest r = new ChatRequest("claude", List.of(
-                new ChatMessage(Role.SYSTEM, null, null, null,
-                        null, Map.of()),
-                ChatMessage.of(Role.USER, "Hi"),
-                new ChatMessage(Role.TOOL, null, null, "t1",
-                        null, Map.of())), null, null, null, null, List.of(), null, null, null, null, null, null,
-                false, null, Map.of());
+        ChatRequest r = ChatRequest.of("claude", List.of(new ChatMessage(Role.SYSTEM, null, null, null, null, Map.of()),
+                ChatMessage.of(Role.USER, "Hi"), new ChatMessage(Role.TOOL, null, null, "t1", null, Map.of())));
         JsonNode sent = tree(new String(AnthropicTranslation.request(r, "m", false), StandardCharsets.UTF_8));
         assertFalse(sent.has("system"));
         assertEquals(tree("""
