@@ -8,7 +8,7 @@ public enum ProviderType {
     OPENAI,
     /** Deterministic, offline answers derived from the prompt. */
     MOCK,
-    /** Anthropic's Messages API (model discovery only for now; completions answer {@code provider_not_supported}). */
+    /** Anthropic's Messages API ({@code POST {baseUrl}/messages}), behind the OpenAI format. */
     ANTHROPIC,
     /** Amazon Bedrock through the AWS SDK: Converse and ConverseStream, SigV4 with the function's role. */
     BEDROCK;

@@ -1,6 +1,7 @@
 package io.switchboard.core.provider;
 
 import io.switchboard.core.aws.BedrockRuntimeClients;
+import io.switchboard.core.provider.anthropic.AnthropicProvider;
 import io.switchboard.core.provider.bedrock.BedrockProvider;
 import io.switchboard.core.provider.mock.MockProvider;
 import io.switchboard.core.provider.mock.Sleeper;
@@ -28,8 +29,8 @@ public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver se
         return switch (config.type()) {
             case OPENAI -> new OpenAiProvider(config, httpClient, secrets, clock);
             case MOCK -> new MockProvider(config, clock, sleeper);
+            case ANTHROPIC -> new AnthropicProvider(config, httpClient, secrets, clock);
             case BEDROCK -> new BedrockProvider(config, bedrock, clock);
-            case ANTHROPIC -> new UnsupportedProvider(config);
         };
     }
 }

@@ -69,6 +69,8 @@ public final class UpstreamErrors {
                     "Provider '" + provider + "' timed out.");
             case 429 -> GatewayException.of(ErrorKind.RATE_LIMITED,
                     "Provider '" + provider + "' is rate limiting requests; retry later.");
+            case 529 -> GatewayException.of(ErrorKind.UPSTREAM_ERROR,
+                    "Provider '" + provider + "' is overloaded; retry later."); // Anthropic's overloaded_error
             default -> GatewayException.of(ErrorKind.UPSTREAM_ERROR,
                     "Provider '" + provider + "' failed (HTTP " + status + ").");
         };
@@ -85,7 +87,7 @@ public final class UpstreamErrors {
                 }
             }
         }
-        if (status == 429 || status == 503) {
+        if (status == 429 || status == 503 || status == 529) {
             long seconds = retryAfterSeconds(retryAfter, retryAfterMs, now);
             if (seconds >= 0) {
                 e = e.withRetryAfter(seconds);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.core.provider.ModelRouter;
 import io.switchboard.core.provider.ProviderFactory;
 import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.provider.anthropic.AnthropicProvider;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.config.GatewayConfig;
@@ -25,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Name resolution through a catalog snapshot, its 404s, and providers that are listed but not callable. */
+/** Name resolution through a catalog snapshot, its 404s, and providers that are listed but not callable (Bedrock). */
 class ModelRouterCatalogTest {
     private static final GatewayConfig CONFIG = new GatewayConfig(Map.of(
             "mock", ProviderConfig.mock("mock", Duration.ZERO),
@@ -103,20 +104,11 @@ class ModelRouterCatalogTest {
     }
 
     @Test
-    void providerFactory_discoveryOnlyTypes_answerProviderNotSupported() {
+    void providerFactory_anthropic_isCallable() {
         ProviderFactory f = new ProviderFactory(() -> null, null, InstantSource.system(), d -> { }, null);
-        for (ProviderType t : List.of(ProviderType.ANTHROPIC)) {
-            ProviderConfig c = new ProviderConfig("p", t, URI.create("http://127.0.0.1:9/v1"), null, null, null,
-                    null, null);
-            ChatRequest req = ChatRequestReader.read(
-                    "{\"model\":\"p/x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-                            .getBytes(StandardCharsets.UTF_8));
-            GatewayException e = assertThrows(GatewayException.class, () -> f.create(c).chat(
-                    new ProviderCall(req, "x", Duration.ofSeconds(1), "r", System::nanoTime)));
-            assertEquals(400, e.status());
-            assertEquals("invalid_request_error", e.kind().type());
-            assertEquals("provider_not_supported", e.code());
-            assertTrue(e.getMessage().contains(t.id()), e.getMessage());
-        }
+        ProviderConfig c = new ProviderConfig("p", ProviderType.ANTHROPIC, URI.create("http://127.0.0.1:9/v1"), null,
+                null, null, null, null);
+        assertTrue(f.create(c) instanceof AnthropicProvider);
     }
+
 }

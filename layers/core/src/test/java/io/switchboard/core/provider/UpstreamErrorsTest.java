@@ -53,6 +53,7 @@ class UpstreamErrorsTest {
             "502, UPSTREAM_ERROR, 502",
             "503, UPSTREAM_ERROR, 502",
             "504, UPSTREAM_ERROR, 502",
+            "529, UPSTREAM_ERROR, 502",
             "418, UPSTREAM_ERROR, 502"})
     void fromStatus_mapsStatusTable(int upstream, ErrorKind kind, int gatewayStatus) {
         GatewayException e = status(upstream);
@@ -179,6 +180,20 @@ class UpstreamErrorsTest {
         assertEquals(3600, UpstreamErrors.fromStatus("openai", 429, "999999", null, null, NOW).retryAfterSeconds());
         assertEquals(-1, UpstreamErrors.fromStatus("openai", 429, "whenever", null, null, NOW).retryAfterSeconds());
         assertEquals(-1, UpstreamErrors.fromStatus("openai", 429, "  ", null, null, NOW).retryAfterSeconds());
+    }
+
+    @Test
+    void fromStatus_529IsAnOverloadedUpstream_retriableWithItsRetryAfter() {
+        GatewayException overloaded = UpstreamErrors.fromStatus("anthropic", 529, "11", null,
+                body("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"" + SECRET
+                        + "\"}}"), NOW);
+        assertEquals(ErrorKind.UPSTREAM_ERROR, overloaded.kind());
+        assertEquals(502, overloaded.status());
+        assertTrue(overloaded.kind().retriable());
+        assertEquals("upstream_error", overloaded.code());
+        assertEquals(11, overloaded.retryAfterSeconds());
+        assertTrue(overloaded.getMessage().contains("overloaded"), overloaded.getMessage());
+        assertNoSecret(overloaded);
     }
 
     @Test
