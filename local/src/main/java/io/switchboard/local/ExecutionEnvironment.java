@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One emulated Lambda execution environment: one handler instance built on its first invocation (the init phase),
  * one invocation at a time (its {@link FunctionPool} hands it to one caller at a time). For handlers that support it
  * the init runs the SnapStart cycle (init, before-checkpoint, after-restore) unless
- * {@code SWITCHBOARD_LOCAL_SNAPSTART=off}.
+ * {@code SWITCHBOARD_LOCAL_SNAPSTART=off}; its init is then bounded as a SnapStart init is (the function timeout, at
+ * least 130 s), since on AWS it happens when a version is published, not on a caller's request.
  *
  * <p>An invocation runs on the caller's own (virtual) thread — no hand-off to a thread of the environment's, which
  * is what a request would otherwise pay twice — and a watchdog bounds it: past the function timeout (or Lambda's
@@ -27,6 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExecutionEnvironment {
     /** Lambda's limit on the init phase. */
     static final Duration INIT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Lambda's limit on a SnapStart function's init (taken when a version is published, before-checkpoint hooks
+     * included): the function timeout, but at least 130 s.
+     */
+    static final Duration SNAPSTART_INIT_MIN = Duration.ofSeconds(130);
     /** {@code off} skips the SnapStart cycle at init (to compare against a plain init). */
     static final String SNAPSTART_FLAG = "SWITCHBOARD_LOCAL_SNAPSTART";
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -92,7 +98,8 @@ final class ExecutionEnvironment {
                 }
                 initNanos = System.nanoTime() - start;
                 return null;
-            }, INIT_TIMEOUT, onTimeout);
+            }, snapStart ? (spec.timeout().compareTo(SNAPSTART_INIT_MIN) > 0 ? spec.timeout() : SNAPSTART_INIT_MIN)
+                    : INIT_TIMEOUT, onTimeout);
         }
     }
 
