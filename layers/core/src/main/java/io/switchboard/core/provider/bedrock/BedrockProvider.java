@@ -170,7 +170,7 @@ public final class BedrockProvider extends ChatProvider {
             String retryAfter = a.awsErrorDetails() == null || a.awsErrorDetails().sdkHttpResponse() == null ? null
                     : a.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After").orElse(null);
             return UpstreamErrors.fromAws(name(), errorCode(a), a.statusCode(), retryAfter, clock.instant(), inStream)
-                    .withCause(c);
+                    .withCause(withoutMessage(a));
         }
         if (c instanceof ApiCallTimeoutException || c instanceof ApiCallAttemptTimeoutException) {
             return UpstreamErrors.map(name(), new TimeoutException("api call timeout"));
@@ -190,6 +190,18 @@ public final class BedrockProvider extends ChatProvider {
                     "The call to provider '" + name() + "' failed in the AWS SDK.").withCause(c);
         }
         return UpstreamErrors.map(name(), root);
+    }
+
+    /**
+     * What the logs may keep of an AWS error: its code, status and request id, never its message (Bedrock's messages
+     * may echo the prompt, and the SDK's quote them), with the SDK exception's stack trace.
+     */
+    private static RuntimeException withoutMessage(AwsServiceException a) {
+        RuntimeException summary = new RuntimeException(a.getClass().getName() + ": AWS error "
+                + (a.awsErrorDetails() == null ? null : a.awsErrorDetails().errorCode()) + ", HTTP " + a.statusCode()
+                + ", request id " + a.requestId() + " (message withheld)");
+        summary.setStackTrace(a.getStackTrace());
+        return summary;
     }
 
     /**

@@ -32,21 +32,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delay. Its helpers write the real wire format: messages, {@code event:}/{@code data:} stream events, and
  * {@code {"type":"error","error":{...}}} bodies. Anything that is not {@code POST /v1/messages} gets Anthropic's 404.
  */
-final class FakeAnthropicServer implements AutoCloseable {
-    static final String PATH = "/v1/messages";
-    static final String MODEL = "claude-sonnet-4-5-20250929";
-    static final String MESSAGE_ID = "msg_01XFDUDYJgAACzvnptvVoYEL";
+public final class FakeAnthropicServer implements AutoCloseable {
+    public static final String PATH = "/v1/messages";
+    public static final String MODEL = "claude-sonnet-4-5-20250929";
+    public static final String MESSAGE_ID = "msg_01XFDUDYJgAACzvnptvVoYEL";
 
     /** One request as the server received it. Header names are lower case. */
-    record Recorded(String method, String path, Map<String, List<String>> headers, byte[] body) {
+    public record Recorded(String method, String path, Map<String, List<String>> headers, byte[] body) {
         /** The first value of header {@code name}, or null. */
-        String header(String name) {
+        public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
         }
 
         /** The body as a JSON tree. */
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return Json.MAPPER.readTree(body);
             } catch (IOException e) {
@@ -55,7 +55,7 @@ final class FakeAnthropicServer implements AutoCloseable {
         }
 
         /** Whether the request asked for an event stream. */
-        boolean stream() {
+        public boolean stream() {
             return json().path("stream").asBoolean(false);
         }
     }
@@ -69,14 +69,14 @@ final class FakeAnthropicServer implements AutoCloseable {
      * @param delay time to wait before the status line is sent
      * @param partDelay time to wait between parts
      */
-    record Reply(int status, Map<String, String> headers, List<byte[]> parts, Duration delay, Duration partDelay) {
-        Reply {
+    public record Reply(int status, Map<String, String> headers, List<byte[]> parts, Duration delay, Duration partDelay) {
+        public Reply {
             headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
             parts = List.copyOf(parts);
         }
 
         /** A JSON body, with the headers Anthropic sends. */
-        static Reply json(int status, String json) {
+        public static Reply json(int status, String json) {
             Map<String, String> h = new LinkedHashMap<>();
             h.put("Content-Type", "application/json");
             h.put("request-id", "req_011CUb8kGqLZ3c9Ppw6X1HxQ");
@@ -86,7 +86,7 @@ final class FakeAnthropicServer implements AutoCloseable {
         }
 
         /** An event stream: each of {@code events} (already framed) written as one chunked part. */
-        static Reply sse(List<String> events) {
+        public static Reply sse(List<String> events) {
             Map<String, String> h = new LinkedHashMap<>();
             h.put("Content-Type", "text/event-stream; charset=utf-8");
             h.put("Cache-Control", "no-cache");
@@ -99,7 +99,7 @@ final class FakeAnthropicServer implements AutoCloseable {
         }
 
         /** Anthropic's error body {@code {"type":"error","error":{"type","message"}}} with {@code status}. */
-        static Reply error(int status, String type, String message) {
+        public static Reply error(int status, String type, String message) {
             return json(status, errorJson(type, message));
         }
 
@@ -132,7 +132,7 @@ final class FakeAnthropicServer implements AutoCloseable {
 
     /** Decides the answer to one request. */
     @FunctionalInterface
-    interface Behaviour {
+    public interface Behaviour {
         Reply reply(Recorded request) throws Exception;
     }
 
@@ -149,7 +149,7 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** A server on an ephemeral loopback port. */
-    static FakeAnthropicServer start() throws IOException {
+    public static FakeAnthropicServer start() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         AtomicInteger n = new AtomicInteger();
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -165,23 +165,23 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** Answers every following request as {@code b} decides. */
-    FakeAnthropicServer respond(Behaviour b) {
+    public FakeAnthropicServer respond(Behaviour b) {
         this.behaviour = b;
         return this;
     }
 
     /** Answers every following request with {@code reply}. */
-    FakeAnthropicServer respond(Reply reply) {
+    public FakeAnthropicServer respond(Reply reply) {
         return respond(r -> reply);
     }
 
     /** {@code http://127.0.0.1:PORT/v1}, the provider's base URL. */
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1");
     }
 
     /** Every request received so far, in order. */
-    List<Recorded> requests() {
+    public List<Recorded> requests() {
         return List.copyOf(requests);
     }
 
@@ -204,7 +204,7 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** Failures of the handler itself (not of clients going away). */
-    List<Throwable> failures() {
+    public List<Throwable> failures() {
         return List.copyOf(failures);
     }
 
@@ -282,18 +282,18 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** A {@code text} content block. */
-    static String text(String text) {
+    public static String text(String text) {
         return "{\"type\":\"text\",\"text\":" + quote(text) + "}";
     }
 
     /** A {@code tool_use} content block. */
-    static String toolUse(String id, String name, String inputJson) {
+    public static String toolUse(String id, String name, String inputJson) {
         return "{\"type\":\"tool_use\",\"id\":" + quote(id) + ",\"name\":" + quote(name) + ",\"input\":" + inputJson
                 + "}";
     }
 
     /** A {@code usage} object. */
-    static String usage(int input, int cacheCreation, int cacheRead, int output) {
+    public static String usage(int input, int cacheCreation, int cacheRead, int output) {
         return "{\"input_tokens\":" + input + ",\"cache_creation_input_tokens\":" + cacheCreation
                 + ",\"cache_read_input_tokens\":" + cacheRead + ",\"cache_creation\":{\"ephemeral_5m_input_tokens\":"
                 + cacheCreation + ",\"ephemeral_1h_input_tokens\":0},\"output_tokens\":" + output
@@ -301,7 +301,7 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** A whole {@code message} with these content blocks. */
-    static String message(List<String> blocks, String stopReason, String usage) {
+    public static String message(List<String> blocks, String stopReason, String usage) {
         return "{\"id\":\"" + MESSAGE_ID + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
                 + "\",\"content\":[" + String.join(",", blocks) + "],\"stop_reason\":"
                 + (stopReason == null ? "null" : quote(stopReason)) + ",\"stop_sequence\":null,\"usage\":" + usage
@@ -370,7 +370,7 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** A whole text answer streamed: {@code pieces} as text deltas, a ping after the block starts. */
-    static List<String> textStream(List<String> pieces, String stopReason, int input, int output) {
+    public static List<String> textStream(List<String> pieces, String stopReason, int input, int output) {
         List<String> events = new ArrayList<>();
         events.add(messageStart(input, 0, 0));
         events.add(textStart(0));
@@ -385,7 +385,7 @@ final class FakeAnthropicServer implements AutoCloseable {
     }
 
     /** A tool call streamed: optional leading text, then the call's input in {@code fragments}. */
-    static List<String> toolStream(String leadingText, String id, String name, List<String> fragments, int input,
+    public static List<String> toolStream(String leadingText, String id, String name, List<String> fragments, int input,
             int output) {
         List<String> events = new ArrayList<>();
         events.add(messageStart(input, 0, 0));
