@@ -1,9 +1,10 @@
 // Streams a chat completion from a Switchboard gateway through the official OpenAI Node client, unmodified, and
 // prints one JSON summary line on stdout. Usage: node stream.mjs [GATEWAY_URL]   (default: $SWITCHBOARD_URL, then
 // http://127.0.0.1:3000). The client is pointed at GATEWAY_URL + "/v1" with the local dev key.
-// Three calls: a stream with stream_options.include_usage, a non-streamed completion, and one with a bad key,
-// which the client must turn into its AuthenticationError with status 401. Exit code 0 once all three ran, whatever
-// their outcome: judging the summary is the caller's job. Anything thrown outside them exits 1.
+// Four calls: a stream with stream_options.include_usage, a non-streamed completion, one with a bad key, which the
+// client must turn into its AuthenticationError with status 401, and embeddings of two texts twice: as the client
+// asks by default (base64, decoded by the client) and as numbers. Exit code 0 once all four ran, whatever their
+// outcome: judging the summary is the caller's job. Anything thrown outside them exits 1.
 import OpenAI from 'openai';
 import { VERSION } from 'openai/version';
 
@@ -82,11 +83,28 @@ async function badKey() {
   }
 }
 
+async function embeddings() {
+  const t0 = performance.now();
+  try {
+    const input = ['Say hello', 'in a few words'];
+    const byDefault = await client.embeddings.create({ model, input, dimensions: 16 }); // the client asks for base64
+    const numbers = await client.embeddings.create({ model, input, dimensions: 16, encoding_format: 'float' });
+    return {
+      ok: true, object: byDefault.object, model: byDefault.model, indexes: byDefault.data.map((d) => d.index),
+      default: byDefault.data.map((d) => Array.from(d.embedding)), float: numbers.data.map((d) => d.embedding),
+      usage: byDefault.usage ?? null, total_ms: ms(t0),
+    };
+  } catch (e) {
+    return { ok: false, ...describe(e), total_ms: ms(t0) };
+  }
+}
+
 const summary = {
   client: 'openai-node', client_version: VERSION, runtime: `node ${process.versions.node}`, base_url: `${gateway}/v1`,
   model,
   stream: await streamed(),
   non_stream: await nonStreamed(),
   bad_key: await badKey(),
+  embeddings: await embeddings(),
 };
 process.stdout.write(JSON.stringify(summary) + '\n');

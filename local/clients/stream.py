@@ -2,9 +2,10 @@
 prints one JSON summary line on stdout. Usage: python stream.py [GATEWAY_URL]   (default: $SWITCHBOARD_URL, then
 http://127.0.0.1:3000). The client is pointed at GATEWAY_URL + "/v1" with the local dev key.
 
-The same three calls as stream.mjs: a stream with stream_options.include_usage, a non-streamed completion, and one
-with a bad key, which the client must turn into its AuthenticationError with status 401. Exit code 0 once all three
-ran, whatever their outcome: judging the summary is the caller's job. Anything raised outside them exits 1.
+The same four calls as stream.mjs: a stream with stream_options.include_usage, a non-streamed completion, one with
+a bad key, which the client must turn into its AuthenticationError with status 401, and embeddings of two texts twice:
+as the client asks by default (base64, decoded by the client) and as numbers. Exit code 0 once all four ran, whatever
+their outcome: judging the summary is the caller's job. Anything raised outside them exits 1.
 """
 
 import json
@@ -100,6 +101,22 @@ def bad_key():
         return {"raised": True, **describe(e), "total_ms": ms(t0)}
 
 
+def embeddings():
+    t0 = time.perf_counter()
+    try:
+        texts = ["Say hello", "in a few words"]
+        by_default = client.embeddings.create(model=MODEL, input=texts, dimensions=16)  # the client asks for base64
+        numbers = client.embeddings.create(model=MODEL, input=texts, dimensions=16, encoding_format="float")
+        return {
+            "ok": True, "object": by_default.object, "model": by_default.model,
+            "indexes": [d.index for d in by_default.data],
+            "default": [list(d.embedding) for d in by_default.data], "float": [list(d.embedding) for d in numbers.data],
+            "usage": dump(by_default.usage), "total_ms": ms(t0),
+        }
+    except Exception as e:  # noqa: BLE001
+        return {"ok": False, **describe(e), "total_ms": ms(t0)}
+
+
 summary = {
     "client": "openai-python", "client_version": openai.__version__,
     "runtime": f"{platform.python_implementation()} {platform.python_version()}", "base_url": f"{GATEWAY}/v1",
@@ -107,6 +124,7 @@ summary = {
     "stream": streamed(),
     "non_stream": non_streamed(),
     "bad_key": bad_key(),
+    "embeddings": embeddings(),
 }
 client.close()
 sys.stdout.write(json.dumps(summary) + "\n")

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The official OpenAI clients, unmodified, stream through the local run: {@code local/clients/stream.mjs} (the Node
  * client, pinned in {@code local/clients/package.json}) and {@code local/clients/stream.py} (the Python client, pinned
  * in {@code local/clients/requirements.txt}) are run against the local gateway on a free loopback port, and the JSON
- * summary each prints is checked: a stream with usage, a plain completion, and a bad key raised as the client's
- * AuthenticationError.
+ * summary each prints is checked: a stream with usage, a plain completion, a bad key raised as the client's
+ * AuthenticationError, and embeddings that the client decodes from base64 (its default) equal to the same embeddings
+ * asked as numbers.
  *
  * <p>Self-installing so that a fresh machine needs nothing from CI: when {@code local/clients/node_modules} is missing
  * the test runs {@code npm ci}; when {@code local/clients/.venv} is missing it creates that venv and pip-installs the
@@ -191,6 +192,24 @@ class OpenAiClientsTest {
         assertTrue(bad.path("authentication_error").asBoolean(), all);
         assertEquals(401, bad.path("status").asInt(), all);
         assertEquals("invalid_api_key", bad.path("code").asText(), all);
+
+        JsonNode emb = summary.path("embeddings");
+        assertTrue(emb.path("ok").asBoolean(), () -> "the embeddings calls failed: " + all);
+        assertEquals("list", emb.path("object").asText(), all);
+        assertEquals("[0,1]", emb.path("indexes").toString(), all);
+        JsonNode decoded = emb.path("default");
+        JsonNode numbers = emb.path("float");
+        assertEquals(2, decoded.size(), all);
+        assertEquals(2, numbers.size(), all);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(16, decoded.get(i).size(), () -> "dimensions honoured: " + all);
+            for (int k = 0; k < 16; k++) {
+                // the client widens the decoded float32 to a double; as float32 both encodings carry the same bits
+                assertEquals((float) numbers.get(i).get(k).asDouble(), (float) decoded.get(i).get(k).asDouble(),
+                        all);
+            }
+        }
+        assertTrue(emb.path("usage").path("prompt_tokens").asInt() > 0, all);
     }
 
     /** {@code assumeTrue}, and the reason on the console too: a skip must not go unnoticed in a CI log. */

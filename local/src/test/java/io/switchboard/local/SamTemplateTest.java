@@ -25,6 +25,13 @@ class SamTemplateTest {
         assertEquals(Duration.ofSeconds(30), completion.timeout());
         assertEquals(10, completion.reservedConcurrency(), "the parameter's default");
         assertTrue(completion.routes().contains(new Route("POST", "/v1/chat/completions")));
+        assertTrue(completion.routes().contains(new Route("POST", "/v1/embeddings")));
+        assertTrue(completion.routes().contains(new Route("POST", "/embeddings")));
+        FunctionSpec stream = functions.stream().filter(f -> f.logicalId().equals("CompletionStreamFunction"))
+                .findFirst().orElseThrow();
+        assertTrue(stream.routes().contains(new Route("POST", "/v1/embeddings", true)),
+                "the streaming function's adapter answers in response_stream mode, so its REST routes stream");
+        assertTrue(stream.routes().contains(new Route("POST", "/embeddings", true)));
         assertEquals("switchboard", completion.environment().get("POWERTOOLS_SERVICE_NAME"), "from Globals");
         assertEquals("Switchboard", completion.environment().get("POWERTOOLS_METRICS_NAMESPACE"), "Ref resolved");
         assertEquals("", completion.environment().get("SWITCHBOARD_API_KEYS"), "empty parameter default");

@@ -16,8 +16,8 @@ import org.crac.Context;
 import org.crac.Resource;
 
 /**
- * {@code POST /v1/chat/completions} behind API Gateway HTTP API (payload v2), which cannot stream: a streamed answer
- * is returned whole (the streaming route is {@link CompletionServer}). One instance per execution environment: the
+ * {@code POST /v1/chat/completions} and {@code POST /v1/embeddings} behind API Gateway HTTP API (payload v2), which
+ * cannot stream: a streamed answer is returned whole (the streaming route is {@link CompletionServer}). One instance per execution environment: the
  * runtime builds it once with the no-argument constructor, and its {@link Gateway} serves every invocation of the
  * environment.
  */

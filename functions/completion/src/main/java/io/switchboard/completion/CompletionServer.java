@@ -31,7 +31,8 @@ import org.crac.Resource;
  * The streaming completion route: an HTTP application that Lambda Web Adapter runs inside the function (API Gateway
  * REST API with response streaming, see {@code docs/streaming.md}) and that the local run invokes in each emulated
  * environment. It serves {@code POST /v1/chat/completions} (and {@code /chat/completions}) through the layer's
- * {@link Gateway}, writing {@code text/event-stream} chunked, one flush per event; {@code GET /ready} for the
+ * {@link Gateway}, writing {@code text/event-stream} chunked, one flush per event, and every other route the gateway
+ * serves ({@code POST /v1/embeddings}, answered whole); {@code GET /ready} for the
  * adapter's readiness check; and the adapter's SnapStart hooks, {@value #BEFORE_CHECKPOINT} and
  * {@value #AFTER_RESTORE}, which run the environment's {@link CheckpointHooks} (the adapter answers 403 to outside
  * requests for them; here they are refused to any request that carries an invocation context).

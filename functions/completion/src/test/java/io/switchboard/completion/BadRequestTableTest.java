@@ -127,7 +127,7 @@ class BadRequestTableTest {
                         "unsupported_media_type", null),
                 Arguments.of("GET on completions", TestGateways.event("GET", "/v1/chat/completions", ok, null), 405,
                         "method_not_allowed", null),
-                Arguments.of("unknown path", TestGateways.event("POST", "/v1/embeddings", ok, body), 404,
+                Arguments.of("unknown path", TestGateways.event("POST", "/v1/images/generations", ok, body), 404,
                         "not_found", null),
                 Arguments.of("invalid base64", base64Garbage(ok), 400, "invalid_value", null));
     }

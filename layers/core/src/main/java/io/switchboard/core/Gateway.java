@@ -9,6 +9,7 @@ import io.switchboard.shared.config.GatewayConfig;
 import io.switchboard.shared.config.ModelRoute;
 import io.switchboard.shared.config.ProviderConfig;
 import io.switchboard.shared.json.ChatResponseReader;
+import io.switchboard.shared.json.EmbeddingJson;
 import java.util.List;
 import org.crac.Context;
 import org.crac.Resource;
@@ -23,6 +24,7 @@ import io.switchboard.core.cache.ResponseCache;
 import io.switchboard.core.cache.ValkeyL2Store;
 import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.completion.CompletionService;
+import io.switchboard.core.embeddings.EmbeddingService;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.http.GatewayRequest;
@@ -50,13 +52,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The completion function's composition root: one execution environment's gateway, built once per environment from
- * its {@link Settings} — its {@link EnvironmentClients}, providers, catalog, cache, completion pipeline and SnapStart
- * hooks — then serving every request of that environment. Cheap to construct; every client and provider is built on
+ * its {@link Settings} — its {@link EnvironmentClients}, providers, catalog, cache, completion and embeddings
+ * pipelines and SnapStart hooks — then serving every request of that environment. Cheap to construct; every client and provider is built on
  * first use.
  */
 public final class Gateway implements AutoCloseable {
     /** The completion route. */
     public static final String CHAT_COMPLETIONS = "/v1/chat/completions";
+    /** The embeddings route. */
+    public static final String EMBEDDINGS = "/v1/embeddings";
 
     private final Settings settings;
     private final Ticker ticker;
@@ -66,6 +70,7 @@ public final class Gateway implements AutoCloseable {
     private final SsmSecretStore ssm;
     private final ProviderRegistry registry;
     private final CompletionService completions;
+    private final EmbeddingService embeddings;
     private final ResponseCache cache;
     private final ModelCatalog catalog;
     private final AtomicBoolean cold = new AtomicBoolean(true);
@@ -101,9 +106,12 @@ public final class Gateway implements AutoCloseable {
         } else {
             this.cache = null;
         }
-        this.completions = new CompletionService(settings.config(), new Authenticator(settings.config().apiKeys()),
-                new ModelRouter(settings.config(), catalog.snapshots()), registry, metrics, ticker, cache, cs,
-                settings.stream());
+        Authenticator authenticator = new Authenticator(settings.config().apiKeys());
+        ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
+        this.completions = new CompletionService(settings.config(), authenticator, router, registry, metrics, ticker,
+                cache, cs, settings.stream());
+        this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
+                cache, cs);
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
         hooks.register(CheckpointHooks.closing("clients", clients));
@@ -140,9 +148,9 @@ public final class Gateway implements AutoCloseable {
      * Runs the request path offline and read-only, so a SnapStart snapshot holds its classes loaded and its code
      * warm: resolves every configured model through the bundled catalog, builds and primes every provider (no I/O:
      * a bedrock provider translates a sample request and stream and builds its SDK clients), sends the
-     * {@link PrimingSamples} through a complete completion pipeline (mock provider, an L1 of its own, no L2, no
-     * metrics) as a priming tenant, parses a provider completion, and writes one {@code LazyInit} metric for the
-     * priming itself. Touches no socket, no key and no shared cache.
+     * {@link PrimingSamples} through complete completion and embeddings pipelines (mock provider, an L1 of their own,
+     * no L2, no metrics) as a priming tenant, parses a provider completion and a provider embeddings answer, and
+     * writes one {@code LazyInit} metric for the priming itself. Touches no socket, no key and no shared cache.
      *
      * @return how many sample requests were served
      */
@@ -155,13 +163,24 @@ public final class Gateway implements AutoCloseable {
         }
         config.providers().values().forEach(p -> registry.get(p).prime());
         ChatResponseReader.read(PrimingSamples.PROVIDER_COMPLETION);
+        EmbeddingJson.readResponse(PrimingSamples.PROVIDER_EMBEDDING, "prime");
         CacheSettings cs = settings.cache();
-        CompletionService primer = primingService(new ResponseCache(cs, new L1Cache(1 << 20, cs.l1Ttl(), ticker),
-                null, new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker), ticker));
+        ResponseCache primingCache = new ResponseCache(cs, new L1Cache(1 << 20, cs.l1Ttl(), ticker), null,
+                new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker), ticker);
+        CompletionService primer = primingService(primingCache);
         Tenant tenant = new Tenant("__prime");
         int served = 0;
         for (byte[] body : PrimingSamples.REQUESTS) {
             primer.handleAs(tenant, new GatewayRequest("POST", CHAT_COMPLETIONS,
+                    Map.of("content-type", "application/json"), body, "prime-" + served, Long.MAX_VALUE), ticker.read());
+            served++;
+        }
+        GatewayConfig primeConfig = primingConfig();
+        EmbeddingService embeddingPrimer = new EmbeddingService(primeConfig, new Authenticator(List.of()),
+                new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)), primingRegistry(),
+                GatewayMetrics.noop(), ticker, primingCache, cs);
+        for (byte[] body : PrimingSamples.EMBEDDING_REQUESTS) {
+            embeddingPrimer.handleAs(tenant, new GatewayRequest("POST", EMBEDDINGS,
                     Map.of("content-type", "application/json"), body, "prime-" + served, Long.MAX_VALUE), ticker.read());
             served++;
         }
@@ -184,15 +203,23 @@ public final class Gateway implements AutoCloseable {
 
     /** A completion pipeline of its own: the mock provider under {@link PrimingSamples#MODEL}, no keys, no metrics. */
     private CompletionService primingService(ResponseCache primingCache) {
+        GatewayConfig primeConfig = primingConfig();
+        return new CompletionService(primeConfig, new Authenticator(List.of()),
+                new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)), primingRegistry(),
+                GatewayMetrics.noop(), ticker, primingCache, settings.cache(), settings.stream());
+    }
+
+    /** The priming environment's configuration: one mock provider under {@link PrimingSamples#MODEL}, no keys. */
+    private GatewayConfig primingConfig() {
         ProviderConfig mock = ProviderConfig.mock(PrimingSamples.MODEL.substring(2), Duration.ZERO);
-        GatewayConfig primeConfig = new GatewayConfig(Map.of(mock.name(), mock),
+        return new GatewayConfig(Map.of(mock.name(), mock),
                 Map.of(PrimingSamples.MODEL, new ModelRoute(mock.name(), "mock-1")), List.of(),
                 settings.config().limits());
-        return new CompletionService(primeConfig, new Authenticator(List.of()),
-                new ModelRouter(primeConfig, CatalogSnapshots.ofConfig(primeConfig)),
-                new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { },
-                        clients.bedrockRuntime())::create),
-                GatewayMetrics.noop(), ticker, primingCache, settings.cache(), settings.stream());
+    }
+
+    private ProviderRegistry primingRegistry() {
+        return new ProviderRegistry(new ProviderFactory(httpClient, secrets, clock, d -> { },
+                clients.bedrockRuntime())::create);
     }
 
     /** This environment's checkpoint hooks, in the order CRaC runs them. */
@@ -237,6 +264,15 @@ public final class Gateway implements AutoCloseable {
                     return;
                 }
                 completions.serve(request, sink, start);
+                return;
+            }
+            if (path.equals(EMBEDDINGS) || path.equals("/embeddings")) {
+                if (!request.method().equals("POST")) {
+                    GatewayResponse r = ErrorResponses.methodNotAllowed("POST", EMBEDDINGS);
+                    sink.send(r.status(), r.headers(), r.body());
+                    return;
+                }
+                embeddings.serve(request, sink, start);
                 return;
             }
             GatewayResponse notFound = ErrorResponses.notFound();

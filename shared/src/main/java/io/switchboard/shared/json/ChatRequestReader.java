@@ -28,6 +28,14 @@ public final class ChatRequestReader {
 
     /** Parses and validates {@code body}. */
     public static ChatRequest read(byte[] body) {
+        return read(object(body));
+    }
+
+    /**
+     * Parses {@code body} as one JSON object (duplicate keys refused): 400 {@code invalid_json} when it is not JSON,
+     * 400 {@code invalid_value} when it is empty or not an object. Shared by the request readers.
+     */
+    static ObjectNode object(byte[] body) {
         if (body == null || body.length == 0) {
             throw GatewayException.of(ErrorKind.INVALID_REQUEST, "The request body is empty; send a JSON object.");
         }
@@ -46,7 +54,7 @@ public final class ChatRequestReader {
         if (!root.isObject()) {
             throw GatewayException.of(ErrorKind.INVALID_REQUEST, "The request body must be a JSON object.");
         }
-        return read((ObjectNode) root);
+        return (ObjectNode) root;
     }
 
     private static String location(JacksonException e) {
@@ -147,7 +155,7 @@ public final class ChatRequestReader {
         return m;
     }
 
-    private static String requiredString(JsonNode v, String param) {
+    static String requiredString(JsonNode v, String param) {
         if (!v.isTextual()) {
             throw GatewayException.invalid(param, "'" + param + "' must be a string.");
         }
@@ -157,7 +165,7 @@ public final class ChatRequestReader {
         return v.textValue();
     }
 
-    private static String optionalString(JsonNode v, String param) {
+    static String optionalString(JsonNode v, String param) {
         if (v.isNull()) {
             return null;
         }
@@ -186,7 +194,7 @@ public final class ChatRequestReader {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static Integer positiveInt(JsonNode v, String param) {
+    static Integer positiveInt(JsonNode v, String param) {
         if (v.isNull()) {
             return null;
         }

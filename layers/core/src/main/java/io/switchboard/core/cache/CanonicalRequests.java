@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatRequest;
+import io.switchboard.shared.embeddings.EmbeddingInput;
+import io.switchboard.shared.embeddings.EmbeddingRequest;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +28,13 @@ import java.util.TreeMap;
  * number formatting of the body never change the key. Fields that cannot change the output are left out:
  * {@code stream}, {@code stream_options} (a cached answer serves both forms), {@code user}, {@code metadata},
  * {@code store}.
+ *
+ * <p>An embeddings request has a canonical form of its own: provider, provider model id, the input items (one string
+ * and an array of one string are the same input, as are one token array and an array of it), {@code dimensions} and
+ * unknown fields; not {@code encoding_format} (the gateway writes either encoding from the same vectors) nor
+ * {@code user}. Its bytes begin with {@code embeddings\n}, which no chat form begins with (a chat form is a JSON
+ * object, whose first byte is a brace): the two digest domains are disjoint, and an embeddings entry can never answer a
+ * chat request or the reverse.
  */
 public final class CanonicalRequests {
     private static final Set<String> IGNORED = Set.of("user", "metadata", "store", "stream", "stream_options");
@@ -33,13 +42,56 @@ public final class CanonicalRequests {
     private CanonicalRequests() {
     }
 
+    /** The first bytes of every embeddings canonical form: its domain, apart from chat's. */
+    static final String EMBEDDINGS_DOMAIN = "embeddings\n";
+    private static final Set<String> EMBEDDINGS_IGNORED = Set.of("user");
+
     /** SHA-256 (hex) of the canonical form of {@code request} sent to {@code provider}/{@code model}. */
     public static String digest(String provider, String model, ChatRequest request) {
-        byte[] canonical = canonical(provider, model, request);
+        return sha256(canonical(provider, model, request));
+    }
+
+    /** SHA-256 (hex) of the canonical form of the embeddings {@code request} sent to {@code provider}/{@code model}. */
+    public static String digest(String provider, String model, EmbeddingRequest request) {
+        return sha256(canonical(provider, model, request));
+    }
+
+    private static String sha256(byte[] canonical) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
+    /** The canonical bytes of an embeddings request (exposed for tests and diagnosis). */
+    public static byte[] canonical(String provider, String model, EmbeddingRequest r) {
+        EmbeddingInput input = r.input();
+        try (ByteArrayBuilder out = new ByteArrayBuilder(256 + input.json().size() * 16)) {
+            for (int i = 0; i < EMBEDDINGS_DOMAIN.length(); i++) {
+                out.append(EMBEDDINGS_DOMAIN.charAt(i));
+            }
+            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+                TreeMap<String, Object> top = new TreeMap<>();
+                top.put("_provider", provider);
+                top.put("_model", model);
+                TreeMap<String, Object> in = new TreeMap<>();
+                in.put("kind", input.isTokens() ? "tokens" : "text");
+                boolean single = input.kind() == EmbeddingInput.Kind.TEXT || input.kind() == EmbeddingInput.Kind.TOKENS;
+                in.put("items", single ? List.of(input.json()) : input.json());
+                top.put("input", in);
+                top.put("dimensions", r.dimensions());
+                for (Map.Entry<String, JsonNode> e : r.extensions().entrySet()) {
+                    if (!EMBEDDINGS_IGNORED.contains(e.getKey())) {
+                        top.put(e.getKey(), e.getValue());
+                    }
+                }
+                write(g, top);
+                g.flush();
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -134,6 +186,8 @@ public final class CanonicalRequests {
                 writeNode(g, e);
             }
             g.writeEndArray();
+        } else if (n.isIntegralNumber() && n.canConvertToLong()) {
+            g.writeNumber(n.longValue()); // what canonicalNumber spells an integer, without a BigDecimal
         } else if (n.isNumber()) {
             g.writeNumber(canonicalNumber(n.decimalValue()));
         } else if (n.isTextual()) {

@@ -62,7 +62,7 @@ public final class ResponseCache implements AutoCloseable {
 
     /** Whether {@code request} may be cached under {@code directives}. */
     public boolean cacheable(ChatRequest request, CacheDirectives directives) {
-        if (!settings.enabled() || directives.noStore()) {
+        if (!cacheable(directives)) {
             return false;
         }
         if (request.choices() != 1) {
@@ -72,6 +72,14 @@ public final class ResponseCache implements AutoCloseable {
             return true;
         }
         return (request.temperature() != null && request.temperature() == 0.0) || request.seed() != null;
+    }
+
+    /**
+     * Whether an answer that is deterministic by nature (embeddings) may be cached under {@code directives}: only the
+     * cache switch and {@code no-store} decide; the deterministic-only policy is for sampled completions.
+     */
+    public boolean cacheable(CacheDirectives directives) {
+        return settings.enabled() && !directives.noStore();
     }
 
     /** The stored completion JSON, from L1 or L2, or null. Marks the trace with the tier. */

@@ -16,6 +16,7 @@ import io.switchboard.core.http.BufferedResponse;
 import io.switchboard.core.http.CallerGoneException;
 import io.switchboard.core.http.GatewayRequest;
 import io.switchboard.core.http.GatewayResponse;
+import io.switchboard.core.http.RequestPolicy;
 import io.switchboard.core.http.ResponseSink;
 import io.switchboard.core.metrics.GatewayMetrics;
 import io.switchboard.core.provider.ChatProvider;
@@ -37,7 +38,6 @@ import io.switchboard.shared.json.ChatJson;
 import io.switchboard.shared.json.ChatRequestReader;
 import io.switchboard.shared.json.ChatResponseReader;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -51,7 +51,7 @@ import java.util.Objects;
  */
 public final class CompletionService {
     /** Time kept back from the invocation's remaining time so the gateway can still answer 504 itself. */
-    static final long DEADLINE_MARGIN_MILLIS = 750;
+    static final long DEADLINE_MARGIN_MILLIS = RequestPolicy.DEADLINE_MARGIN_MILLIS;
 
     private final GatewayConfig config;
     private final Authenticator authenticator;
@@ -155,11 +155,8 @@ public final class CompletionService {
     /** Stage 1: who is asking, and is the request well-formed. */
     private Admission admit(GatewayRequest request, Tenant known) {
         Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
-        checkContentType(request.header("content-type"));
-        if (request.body().length > config.limits().maxRequestBytes()) {
-            throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "
-                    + config.limits().maxRequestBytes() + " bytes.");
-        }
+        RequestPolicy.checkContentType(request.header("content-type"));
+        RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         ChatRequest chat = ChatRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
                 request.header(CacheDirectives.TTL_HEADER), request.header(CacheDirectives.NAMESPACE_HEADER),
@@ -282,16 +279,8 @@ public final class CompletionService {
     }
 
     private Duration timeout(ProviderConfig provider, GatewayRequest request) {
-        long millis = Math.min(provider.timeout().toMillis(), config.limits().upstreamTimeout().toMillis());
-        if (request.remainingMillis() != Long.MAX_VALUE) {
-            long left = request.remainingMillis() - DEADLINE_MARGIN_MILLIS;
-            if (left <= 0) {
-                throw GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
-                        "The invocation has no time left to call the provider.");
-            }
-            millis = Math.min(millis, left);
-        }
-        return Duration.ofMillis(millis);
+        return RequestPolicy.upstreamTimeout(provider.timeout(), config.limits().upstreamTimeout(),
+                request.remainingMillis());
     }
 
     /** The {@link Ticker} time by which a stream must end so the gateway can still close it itself. */
@@ -302,32 +291,9 @@ public final class CompletionService {
         return ticker.read() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
-    private static void checkContentType(String contentType) {
-        if (contentType == null) {
-            return;
-        }
-        String ct = contentType.toLowerCase(Locale.ROOT).strip();
-        // JSON, plus the two types clients send JSON under by accident (curl -d's default, and text/plain).
-        boolean json = ct.startsWith("application/json") || (ct.startsWith("application/") && ct.contains("+json"))
-                || ct.startsWith("application/x-www-form-urlencoded") || ct.startsWith("text/plain") || ct.isEmpty();
-        if (!json) {
-            throw GatewayException.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
-                    "Send the request body as 'Content-Type: application/json'.");
-        }
-    }
-
     /** Milliseconds with microsecond precision, as a header value. */
     static String millis(long nanos) {
-        long micros = nanos / 1000;
-        StringBuilder sb = new StringBuilder(12).append(micros / 1000).append('.');
-        long frac = micros % 1000;
-        if (frac < 100) {
-            sb.append('0');
-        }
-        if (frac < 10) {
-            sb.append('0');
-        }
-        return sb.append(frac).toString();
+        return RequestPolicy.millis(nanos);
     }
 
     private static void log(GatewayRequest request, int status, String code, Throwable cause) {

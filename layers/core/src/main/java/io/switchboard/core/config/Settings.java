@@ -48,6 +48,9 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
     /** The models the embedded {@code openai} provider is named for. */
     public static final List<String> OPENAI_DEFAULT_MODELS = List.of("gpt-4o-mini", "gpt-4o", "gpt-4.1",
             "gpt-4.1-mini", "gpt-4.1-nano", "o4-mini");
+    /** The embedding models the embedded {@code openai} provider is named for ({@code POST /v1/embeddings}). */
+    public static final List<String> OPENAI_DEFAULT_EMBEDDING_MODELS = List.of("text-embedding-3-small",
+            "text-embedding-3-large");
 
     public Settings {
         env = Map.copyOf(env);
@@ -125,6 +128,9 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
             providers.put("openai", ProviderConfig.openai("openai", URI.create(GatewayConfigJson.stripSlash(base)),
                     openaiKey, limits.upstreamTimeout()));
             for (String m : OPENAI_DEFAULT_MODELS) {
+                models.put(m, new ModelRoute("openai", m));
+            }
+            for (String m : OPENAI_DEFAULT_EMBEDDING_MODELS) {
                 models.put(m, new ModelRoute("openai", m));
             }
         }

@@ -18,8 +18,9 @@ import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
  * {@code L2Errors}, {@code CacheBytesStored}, {@code CacheCompressionRatio}; for streams {@code Streams},
  * {@code TimeToFirstByte} (request start to the caller's first byte), {@code FirstTokenOverhead} (the provider's
  * first event to the caller's first byte), {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted}
- * (caller went away), {@code StreamsTruncated} (provider cut the stream short), {@code StreamKeepAlives}; the exact status, provider, model and
- * error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
+ * (caller went away), {@code StreamsTruncated} (provider cut the stream short), {@code StreamKeepAlives}; for
+ * embeddings {@code EmbeddingRequests}; the exact status, operation ({@code chat.completions}, {@code embeddings}),
+ * provider, model and error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
  * its methods are synchronized because one Powertools context is not thread-safe.
  */
 public final class PowertoolsMetrics implements GatewayMetrics {
@@ -119,7 +120,11 @@ public final class PowertoolsMetrics implements GatewayMetrics {
                     metrics.addMetric("StreamKeepAlives", st.keepAlives(), MetricUnit.COUNT);
                 }
             }
+            if (o.operation() == Operation.EMBEDDINGS) {
+                metrics.addMetric("EmbeddingRequests", 1, MetricUnit.COUNT);
+            }
             metrics.addMetadata("status", o.status());
+            metrics.addMetadata("operation", o.operation().label());
             if (o.provider() != null) {
                 metrics.addMetadata("provider", o.provider());
             }

@@ -18,10 +18,23 @@ package io.switchboard.core.metrics;
  * @param bytesStored completion bytes stored in the cache (0 when nothing was stored)
  * @param bytesStoredEncoded the same bytes as written to L2, after compression (0 when not written)
  * @param stream what the stream did, or null for an answer that was not streamed
+ * @param operation what the request asked for
  */
 public record RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
         int tokensIn, int tokensOut, String errorCode, String cache, long l2Nanos, int l2Errors, long bytesStored,
-        long bytesStoredEncoded, StreamStats stream) {
+        long bytesStoredEncoded, StreamStats stream, Operation operation) {
+
+    public RequestOutcome {
+        java.util.Objects.requireNonNull(operation, "operation");
+    }
+
+    /** An outcome of a chat completion. */
+    public RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,
+            int tokensIn, int tokensOut, String errorCode, String cache, long l2Nanos, int l2Errors, long bytesStored,
+            long bytesStoredEncoded, StreamStats stream) {
+        this(status, latencyNanos, upstreamNanos, provider, model, tokensIn, tokensOut, errorCode, cache, l2Nanos,
+                l2Errors, bytesStored, bytesStoredEncoded, stream, Operation.CHAT_COMPLETIONS);
+    }
 
     /** An outcome of an answer that was not streamed. */
     public RequestOutcome(int status, long latencyNanos, long upstreamNanos, String provider, String model,

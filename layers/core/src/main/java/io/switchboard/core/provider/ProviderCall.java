@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
  * One call to a provider: the request, the provider's model id, the time allowed, and the time spent upstream. A
  * call belongs to one request and one thread; it is not shared.
  */
-public final class ProviderCall {
+public final class ProviderCall implements UpstreamCall {
     private ChatRequest request;
     private final String providerModel;
     private final Duration timeout;
@@ -39,17 +39,17 @@ public final class ProviderCall {
         return request;
     }
 
-    /** The provider's own id of the model. */
+    @Override
     public String providerModel() {
         return providerModel;
     }
 
-    /** Time allowed for the whole upstream exchange. */
+    @Override
     public Duration timeout() {
         return timeout;
     }
 
-    /** The gateway's request id, for the provider's logs. */
+    @Override
     public String requestId() {
         return requestId;
     }
@@ -108,10 +108,7 @@ public final class ProviderCall {
         request = Objects.requireNonNull(newRequest, "request");
     }
 
-    /**
-     * Runs the wire exchange, counting its time as upstream time (the gateway's overhead is everything else).
-     * Providers wrap exactly the part that waits for the provider.
-     */
+    @Override
     public <T> T upstream(Callable<T> exchange) throws Exception {
         long start = ticker.read();
         try {

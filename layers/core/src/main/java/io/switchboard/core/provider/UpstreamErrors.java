@@ -34,7 +34,8 @@ public final class UpstreamErrors {
             "max_completion_tokens", "stop", "n", "seed", "response_format", "tools", "tool_choice", "user", "stream",
             "stream_options", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
             "parallel_tool_calls", "metadata", "store", "reasoning_effort", "modalities", "audio", "prediction",
-            "service_tier", "web_search_options", "functions", "function_call");
+            "service_tier", "web_search_options", "functions", "function_call", "input", "encoding_format",
+            "dimensions");
     private static final Set<String> CODES = Set.of("invalid_value", "invalid_type", "invalid_request_error",
             "context_length_exceeded", "string_above_max_length", "array_above_max_length", "unsupported_parameter",
             "unsupported_value", "unsupported_model", "model_not_found", "content_policy_violation",

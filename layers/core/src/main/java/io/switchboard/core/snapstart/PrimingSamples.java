@@ -26,6 +26,24 @@ public final class PrimingSamples {
             bytes("{\"model\":\"__unknown\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
             bytes("{\"model\":"));
 
+    /**
+     * Embeddings request bodies: one input of two items asked for as numbers (a miss: the provider, the store in
+     * base64, the number writer), then as base64 (a hit answered with the stored bytes), then as numbers again (a hit
+     * whose stored vectors are read and written as numbers), then one refused input.
+     */
+    public static final List<byte[]> EMBEDDING_REQUESTS = List.of(
+            bytes("{\"model\":\"" + MODEL + "\",\"input\":[\"Prime.\",\"Embed.\"],\"dimensions\":16}"),
+            bytes("{\"model\":\"" + MODEL + "\",\"input\":[\"Prime.\",\"Embed.\"],\"dimensions\":16,"
+                    + "\"encoding_format\":\"base64\"}"),
+            bytes("{\"model\":\"" + MODEL + "\",\"input\":[\"Prime.\",\"Embed.\"],\"dimensions\":16,"
+                    + "\"encoding_format\":\"float\"}"),
+            bytes("{\"model\":\"" + MODEL + "\",\"input\":[\"\"]}"));
+
+    /** An OpenAI-compatible provider's embeddings answer (numbers), as the openai provider parses it. */
+    public static final byte[] PROVIDER_EMBEDDING = bytes("{\"object\":\"list\",\"data\":[{\"object\":"
+            + "\"embedding\",\"index\":0,\"embedding\":[0.0023064255,-0.009327292,0.015797347,-0.0077780345]}],"
+            + "\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}");
+
     /** An OpenAI-compatible provider's completion, as the openai provider parses it. */
     public static final byte[] PROVIDER_COMPLETION = bytes("{\"id\":\"chatcmpl-prime\",\"object\":\"chat.completion\","
             + "\"created\":1,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","

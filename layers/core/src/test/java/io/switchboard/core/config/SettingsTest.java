@@ -145,6 +145,8 @@ class SettingsTest {
             assertEquals(new ModelRoute("openai", m), c.models().get(m), m);
         }
         assertEquals(new ModelRoute("openai", "gpt-4o-mini"), c.models().get("gpt-4o-mini"));
+        assertEquals(new ModelRoute("openai", "text-embedding-3-small"), c.models().get("text-embedding-3-small"));
+        assertEquals(new ModelRoute("openai", "text-embedding-3-large"), c.models().get("text-embedding-3-large"));
         assertTrue(c.providers().containsKey("mock"), "mock stays available");
         assertEquals(new ModelRoute("mock", "mock-1"), c.models().get("fast"));
         assertFalse(openai.toString().contains("sk-test-openai"), "the configuration holds a reference, not a key");

@@ -130,6 +130,24 @@ class PowertoolsMetricsTest {
     }
 
     @Test
+    void request_embeddings_countedAndLabelled_chatUnchanged() throws Exception {
+        metrics.request(new RequestOutcome(200, 4_000_000, 3_000_000, "openai", "text-embedding-3-small", 12, 0,
+                null, "MISS", 0, 0, 4096, 0, null, Operation.EMBEDDINGS));
+        metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        List<JsonNode> docs = documents();
+        assertEquals(2, docs.size(), captured::toString);
+        JsonNode embeddings = docs.get(0);
+        assertEquals(1.0, value(embeddings, "EmbeddingRequests"));
+        assertEquals(1.0, value(embeddings, "Requests"));
+        assertEquals(12.0, value(embeddings, "TokensIn"));
+        assertEquals("embeddings", embeddings.path("operation").asText());
+        assertEquals(Set.of("Service"), dimensionKeys(embeddings), "no new dimension: existing metrics keep their identity");
+        JsonNode chat = docs.get(1);
+        assertFalse(declaredMetrics(chat).containsKey("EmbeddingRequests"), chat.toString());
+        assertEquals("chat.completions", chat.path("operation").asText());
+    }
+
+    @Test
     void request_streamEmitsTimeToFirstByteAndStreamCounters() throws Exception {
         metrics.request(new RequestOutcome(200, 90_000_000, 80_000_000, "openai", "gpt-4o-mini", 10, 20, null,
                 "MISS", 0, 0, 0, 0, new StreamStats(21_000_000, 300_000, 69_000_000, 9, 1, false, false)));

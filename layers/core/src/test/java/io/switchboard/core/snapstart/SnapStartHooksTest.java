@@ -169,7 +169,7 @@ class SnapStartHooksTest {
     void prime_servesEverySampleWithoutKeysOrNetwork() {
         Gateway g = gateway();
         int calls = upstream.calls.get();
-        assertEquals(PrimingSamples.REQUESTS.size(), g.prime());
+        assertEquals(PrimingSamples.REQUESTS.size() + PrimingSamples.EMBEDDING_REQUESTS.size(), g.prime());
         assertEquals(calls, upstream.calls.get(), "no provider was called");
         assertFalse(g.httpClient().isBuilt(), "priming needs no HTTP client");
         assertEquals(0, secretReads.get(), "priming reads no key");

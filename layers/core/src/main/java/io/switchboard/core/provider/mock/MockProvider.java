@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.switchboard.core.provider.ChatProvider;
+import io.switchboard.core.provider.EmbeddingCall;
 import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.provider.UpstreamCall;
 import io.switchboard.core.stream.Chunk;
 import io.switchboard.core.stream.StreamResult;
 import io.switchboard.core.stream.StreamSink;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatChoice;
 import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatRequest;
@@ -17,7 +21,15 @@ import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.chat.Role;
 import io.switchboard.shared.chat.Usage;
 import io.switchboard.shared.config.ProviderConfig;
+import io.switchboard.shared.embeddings.Embedding;
+import io.switchboard.shared.embeddings.EmbeddingInput;
+import io.switchboard.shared.embeddings.EmbeddingRequest;
+import io.switchboard.shared.embeddings.EmbeddingResponse;
 import io.switchboard.shared.json.ChatJson;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -32,6 +44,12 @@ import java.util.SplittableRandom;
  * the prompt, one word a token for the answer), honours {@code max_tokens} ({@code finish_reason: length}), {@code n},
  * {@code stop}, a forced {@code tool_choice}, and streams its answer in small chunks. Latency is simulated once per
  * call (time to first token) through an injected {@link Sleeper}.
+ *
+ * <p>Embeddings are unit vectors derived from a SHA-256 of the model and each input item: equal inputs get equal
+ * vectors in every process, different ones differ. {@code dimensions} is honoured (default
+ * {@value #DEFAULT_DIMENSIONS}, at most {@value #MAX_DIMENSIONS}) the way OpenAI's {@code text-embedding-3} models
+ * honour it: a shorter vector is the longer one's prefix, normalized again. Usage counts about four characters a
+ * token for text, each id for token input.
  */
 public final class MockProvider extends ChatProvider {
     private static final String[] WORDS = ("the gateway routes each request to a provider and returns an answer "
@@ -39,6 +57,11 @@ public final class MockProvider extends ChatProvider {
             + "cheap and fast across every tenant region model and stream").split(" ");
     private static final int QUOTED_WORDS = 12;
     private static final int WORDS_PER_CHUNK = 3;
+
+    /** Length of a mock embedding when the request names no {@code dimensions}. */
+    public static final int DEFAULT_DIMENSIONS = 8;
+    /** The most {@code dimensions} the mock serves (OpenAI's largest model has 3072). */
+    public static final int MAX_DIMENSIONS = 4096;
 
     private final InstantSource clock;
     private final Sleeper sleeper;
@@ -117,8 +140,67 @@ public final class MockProvider extends ChatProvider {
         return new StreamResult(usage, finish, chunks);
     }
 
+    @Override
+    protected EmbeddingResponse doEmbed(EmbeddingCall call) throws Exception {
+        EmbeddingRequest r = call.request();
+        int dimensions = r.dimensions() == null ? DEFAULT_DIMENSIONS : r.dimensions();
+        if (dimensions > MAX_DIMENSIONS) {
+            throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_REQUEST, "Provider '" + name()
+                    + "' serves at most " + MAX_DIMENSIONS + " dimensions.").withParam("dimensions");
+        }
+        simulateLatency(call);
+        EmbeddingInput input = r.input();
+        List<Embedding> data = new ArrayList<>(input.size());
+        int tokens = 0;
+        MessageDigest sha = sha256();
+        for (int i = 0; i < input.size(); i++) {
+            sha.update(call.providerModel().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            if (input.isTokens()) {
+                int[] ids = input.tokens(i);
+                ByteBuffer b = ByteBuffer.allocate(ids.length * 4);
+                b.asIntBuffer().put(ids);
+                sha.update((byte) 't');
+                sha.update(b.array());
+                tokens += ids.length;
+            } else {
+                String text = input.text(i);
+                sha.update((byte) 's');
+                sha.update(text.getBytes(StandardCharsets.UTF_8));
+                tokens += Math.max(1, (text.length() + 3) / 4);
+            }
+            data.add(Embedding.of(i, vector(ByteBuffer.wrap(sha.digest()).getLong(), dimensions)));
+        }
+        return new EmbeddingResponse(call.providerModel(), data, tokens, tokens, Map.of());
+    }
+
+    /** {@code dimensions} values drawn from {@code seed}, scaled to unit length (a prefix of any longer vector). */
+    static float[] vector(long seed, int dimensions) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] raw = new double[dimensions];
+        double norm = 0;
+        for (int d = 0; d < dimensions; d++) {
+            raw[d] = random.nextDouble(-1.0, 1.0);
+            norm += raw[d] * raw[d];
+        }
+        norm = Math.sqrt(norm);
+        float[] out = new float[dimensions];
+        for (int d = 0; d < dimensions; d++) {
+            out[d] = (float) (norm == 0 ? 0 : raw[d] / norm);
+        }
+        return out;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+
     /** Waits the configured latency, but like a real upstream no longer than the call allows. */
-    private void simulateLatency(ProviderCall call) throws Exception {
+    private void simulateLatency(UpstreamCall call) throws Exception {
         java.time.Duration latency = config().latency();
         boolean timesOut = latency.compareTo(call.timeout()) > 0;
         call.upstream(() -> {

@@ -2,7 +2,9 @@ package io.switchboard.core.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.provider.ChatProvider;
+import io.switchboard.core.provider.EmbeddingCall;
 import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.provider.UpstreamCall;
 import io.switchboard.core.provider.UpstreamErrors;
 import io.switchboard.core.stream.Chunk;
 import io.switchboard.core.stream.SseDecoder;
@@ -15,8 +17,10 @@ import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.chat.Usage;
 import io.switchboard.shared.config.ProviderConfig;
+import io.switchboard.shared.embeddings.EmbeddingResponse;
 import io.switchboard.shared.json.ChatJson;
 import io.switchboard.shared.json.ChatResponseReader;
+import io.switchboard.shared.json.EmbeddingJson;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +38,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Any OpenAI-compatible endpoint: {@code POST {baseUrl}/chat/completions}. The request goes out with every field the
- * caller sent (unknown ones included) and {@code model} replaced by the provider's id. A whole answer's exchange, body
- * included, is bounded by the call's timeout. A stream is read as it arrives, one event at a time on the request
+ * Any OpenAI-compatible endpoint: {@code POST {baseUrl}/chat/completions} and {@code POST {baseUrl}/embeddings}. The
+ * request goes out with every field the caller sent (unknown ones included) and {@code model} replaced by the
+ * provider's id. A whole answer's exchange, body included, is bounded by the call's timeout. Embeddings are read in
+ * either encoding the provider answers with (numbers or base64), whatever {@code encoding_format} asked for. A stream is read as it arrives, one event at a time on the request
  * thread, each chunk parsed once and forwarded verbatim; its silences are bounded by the call's {@link StreamWatch},
  * and closing the body (caller gone, timeout) cancels the upstream request. A stream that ends without
  * {@code [DONE]} is truncated, never complete. HTTP/2 is asked for on {@code https} (HTTP/1.1 on plain {@code http},
@@ -47,6 +52,7 @@ public final class OpenAiProvider extends ChatProvider {
     private final SecretResolver secrets;
     private final InstantSource clock;
     private final URI endpoint;
+    private final URI embeddingsEndpoint;
     private final HttpClient.Version version;
 
     /** A provider for {@code config} over {@code client}. */
@@ -57,20 +63,28 @@ public final class OpenAiProvider extends ChatProvider {
         this.secrets = secrets;
         this.clock = clock;
         this.endpoint = URI.create(config.baseUrl() + "/chat/completions");
+        this.embeddingsEndpoint = URI.create(config.baseUrl() + "/embeddings");
         this.version = "https".equals(endpoint.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
     }
 
     @Override
     protected ChatResponse doChat(ProviderCall call) throws Exception {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), false);
-        HttpResponse<byte[]> response = exchange(call, body, "application/json");
+        HttpResponse<byte[]> response = exchange(endpoint, call, body);
         return ChatResponseReader.read(response.body());
+    }
+
+    @Override
+    protected EmbeddingResponse doEmbed(EmbeddingCall call) throws Exception {
+        byte[] body = EmbeddingJson.writeRequest(call.request(), call.providerModel());
+        HttpResponse<byte[]> response = exchange(embeddingsEndpoint, call, body);
+        return EmbeddingJson.readResponse(response.body(), call.providerModel());
     }
 
     @Override
     protected StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), true);
-        HttpRequest request = request(call, body, "text/event-stream");
+        HttpRequest request = request(endpoint, call, body, "text/event-stream");
         try (StreamWatch watch = call.watch()) {
             CompletableFuture<HttpResponse<InputStream>> f =
                     client.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -154,8 +168,9 @@ public final class OpenAiProvider extends ChatProvider {
         }
     }
 
-    private HttpResponse<byte[]> exchange(ProviderCall call, byte[] body, String accept) throws Exception {
-        HttpRequest request = request(call, body, accept);
+    /** One whole JSON exchange with {@code uri}, bounded by the call's timeout, body included; non-2xx mapped. */
+    private HttpResponse<byte[]> exchange(URI uri, UpstreamCall call, byte[] body) throws Exception {
+        HttpRequest request = request(uri, call, body, "application/json");
         HttpResponse<byte[]> response = call.upstream(() -> {
             CompletableFuture<HttpResponse<byte[]>> f =
                     client.get().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -174,8 +189,8 @@ public final class OpenAiProvider extends ChatProvider {
         return response;
     }
 
-    private HttpRequest request(ProviderCall call, byte[] body, String accept) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
+    private HttpRequest request(URI uri, UpstreamCall call, byte[] body, String accept) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .version(version)
                 .timeout(call.timeout())
                 .header("content-type", "application/json")

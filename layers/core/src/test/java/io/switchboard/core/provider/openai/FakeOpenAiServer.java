@@ -27,13 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback stand-in for OpenAI's {@code POST /v1/chat/completions}: it records every request it receives (method,
- * path, headers, body, the client's port) and answers as the test's {@link Behaviour} says: a status, headers, a body
- * (written at once with a content length, or in parts with chunked transfer as OpenAI streams), after an optional
- * delay. Anything that is not {@code POST /v1/chat/completions} gets OpenAI's 404 error body.
+ * A loopback stand-in for OpenAI's {@code POST /v1/chat/completions} and {@code POST /v1/embeddings}: it records every
+ * request it receives (method, path, headers, body, the client's port) and answers as the test's {@link Behaviour}
+ * says: a status, headers, a body (written at once with a content length, or in parts with chunked transfer as OpenAI
+ * streams), after an optional delay. Anything else gets OpenAI's 404 error body.
  */
 final class FakeOpenAiServer implements AutoCloseable {
     static final String PATH = "/v1/chat/completions";
+    static final String EMBEDDINGS_PATH = "/v1/embeddings";
 
     /** One request as the server received it. Header names are lower case. */
     record Recorded(String method, String path, Map<String, List<String>> headers, byte[] body, int remotePort) {
@@ -224,7 +225,7 @@ final class FakeOpenAiServer implements AutoCloseable {
                     body, ex.getRemoteAddress().getPort());
             requests.add(rec);
             Reply reply;
-            if (!"POST".equals(rec.method()) || !PATH.equals(rec.path())) {
+            if (!"POST".equals(rec.method()) || !(PATH.equals(rec.path()) || EMBEDDINGS_PATH.equals(rec.path()))) {
                 reply = Reply.error(404, "Invalid URL (" + rec.method() + " " + rec.path() + ")",
                         "invalid_request_error", null, null);
             } else {
