@@ -1,7 +1,5 @@
 package io.switchboard.shared.json;
 
-import com.fasterxml.jackson.core.Base64Variant;
-import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -21,6 +19,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +30,12 @@ import java.util.Map;
  * encoding. Streaming readers and writers, no intermediate trees for the vectors.
  */
 public final class EmbeddingJson {
-    /** Standard base64 alphabet, no line feeds; padding written, and optional when read. */
-    private static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS;
-    private static final Base64Variant BASE64_LENIENT =
-            BASE64.withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    /**
+     * The JDK's codecs (intrinsified): standard alphabet, one line; padding written, and optional when read. They are
+     * several times faster than Jackson's own base64 on vectors of kilobytes.
+     */
+    private static final Base64.Encoder BASE64_ENCODER = Base64.getEncoder();
+    private static final Base64.Decoder BASE64_DECODER = Base64.getDecoder();
     /** Reads one value of a parser that goes on afterwards. */
     private static final ObjectReader TREE = Json.MAPPER.readerFor(JsonNode.class)
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -90,6 +91,7 @@ public final class EmbeddingJson {
             g.writeStringField("object", EmbeddingResponse.OBJECT);
             g.writeArrayFieldStart("data");
             byte[] buffer = null;
+            byte[] text = null;
             for (Embedding e : r.data()) {
                 g.writeStartObject();
                 g.writeStringField("object", "embedding");
@@ -103,7 +105,12 @@ public final class EmbeddingJson {
                     for (int i = 0; i < e.dimensions(); i++) {
                         FLOAT_LE.set(buffer, i * 4, e.get(i));
                     }
-                    g.writeBinary(BASE64, buffer, 0, n);
+                    int chars = (n + 2) / 3 * 4;
+                    if (text == null || text.length < chars) {
+                        text = new byte[chars];
+                    }
+                    int written = BASE64_ENCODER.encode(n == buffer.length ? buffer : Arrays.copyOf(buffer, n), text);
+                    g.writeRawUTF8String(text, 0, written); // base64 needs no escaping
                 } else {
                     writeFloats(g, e);
                 }
@@ -141,6 +148,7 @@ public final class EmbeddingJson {
      */
     public static EmbeddingResponse readResponse(byte[] body, String fallbackModel) {
         try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER); // thousands of numbers per answer
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid("is not a JSON object");
             }
@@ -243,8 +251,8 @@ public final class EmbeddingJson {
     private static float[] base64(JsonParser p) throws IOException {
         byte[] bytes;
         try {
-            bytes = p.getBinaryValue(BASE64_LENIENT);
-        } catch (JacksonException | IllegalArgumentException e) {
+            bytes = BASE64_DECODER.decode(p.getText());
+        } catch (IllegalArgumentException e) {
             throw invalid("has an 'embedding' string that is not base64").withCause(e);
         }
         if (bytes.length % 4 != 0) {
