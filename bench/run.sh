@@ -3,6 +3,9 @@
 #   bench/run.sh --short   direct vs Switchboard at concurrency 1 and 8, 5 rounds, then the regression gate (CI)
 #   bench/run.sh --full    direct vs Switchboard vs Portkey, 0/20 ms, small/large prompts, streaming, concurrency
 #                          1/8/32, the cache paths, then JMH microbenchmarks of the request path
+#   bench/run.sh --stream  the streaming targets: 20 ms upstream, 8 chunks 5 ms apart, c1 and c8, stream and
+#                          non-stream interleaved, direct vs Switchboard; TTFB / whole-stream table, PASS or FAIL
+#                          (exit 1 on FAIL)
 # Extra arguments go to io.switchboard.bench.harness.Harness (--no-portkey, --rounds N, --record-baseline,
 # --no-history...). With CI=true results go to bench/target/results and nothing is appended to bench/history.jsonl.
 set -euo pipefail
@@ -12,7 +15,7 @@ mode=--short
 args=()
 for a in "$@"; do
   case "$a" in
-    --short|--full) mode=$a ;;
+    --short|--full|--stream) mode=$a ;;
     *) args+=("$a") ;;
   esac
 done
@@ -37,6 +40,8 @@ if [ "$mode" = --full ]; then
   echo "[bench] JMH microbenchmarks of the request path" >&2
   java -cp bench/target/switchboard-bench.jar org.openjdk.jmh.Main 'io.switchboard.bench.jmh.*' -f 1 -wi 3 -w 1s -i 5 -r 1s \
     -tu us -bm avgt -rf json -rff "$out/jmh.json"
+elif [ "$mode" = --stream ]; then
+  java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --stream ${extra[@]+"${extra[@]}"} ${args[@]+"${args[@]}"}
 else
   java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --short --gate ${extra[@]+"${extra[@]}"} ${args[@]+"${args[@]}"}
 fi

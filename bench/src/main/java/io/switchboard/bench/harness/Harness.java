@@ -27,10 +27,11 @@ import java.util.Map;
  * be measured; then the cache paths, results as JSON, an SVG chart, a line of history and the regression gate.
  * Everything it starts is on 127.0.0.1 and is stopped at the end, also on failure.
  *
- * <pre>java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --short|--full
+ * <pre>java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --short|--full|--stream
  *     [--repo DIR] [--out DIR] [--history FILE|--no-history] [--baseline FILE] [--gate] [--record-baseline]
  *     [--no-portkey] [--rounds N]</pre>
- * Run it through {@code bench/run.sh}, which builds the jars and installs Portkey first.
+ * Run it through {@code bench/run.sh}, which builds the jars and installs Portkey first. {@code --stream} is the
+ * focused streaming run ({@link StreamMode}): direct and Switchboard only, exit status 1 when its targets are missed.
  */
 public final class Harness {
     static final String DEV_KEY = "sk-switchboard-dev";
@@ -43,6 +44,7 @@ public final class Harness {
 
     public static void main(String[] args) throws Exception {
         boolean full = false;
+        boolean stream = false;
         boolean gate = false;
         boolean recordBaseline = false;
         boolean portkey = true;
@@ -54,8 +56,18 @@ public final class Harness {
         Path baseline = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--short" -> full = false;
-                case "--full" -> full = true;
+                case "--short" -> {
+                    full = false;
+                    stream = false;
+                }
+                case "--full" -> {
+                    full = true;
+                    stream = false;
+                }
+                case "--stream" -> {
+                    full = false;
+                    stream = true;
+                }
                 case "--gate" -> gate = true;
                 case "--record-baseline" -> recordBaseline = true;
                 case "--no-portkey" -> portkey = false;
@@ -68,11 +80,14 @@ public final class Harness {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (stream && (recordBaseline || gate)) {
+            throw new IllegalArgumentException("--stream has its own targets: the gate and its baseline are --short's");
+        }
         out = out != null ? out : repo.resolve("bench/results");
         history = noHistory ? null : history != null ? history : repo.resolve("bench/history.jsonl");
         baseline = baseline != null ? baseline : repo.resolve("bench/baseline.json");
         rounds = rounds > 0 ? rounds : full ? 3 : 5;
-        String mode = full ? "full" : "short";
+        String mode = full ? "full" : stream ? "stream" : "short";
         long started = System.nanoTime();
 
         ObjectNode results = Json.MAPPER.createObjectNode();
@@ -102,7 +117,7 @@ public final class Harness {
                 }
             } else {
                 pk.put("available", false);
-                pk.put("reason", full ? "--no-portkey" : "short mode compares direct and Switchboard only");
+                pk.put("reason", full ? "--no-portkey" : mode + " mode compares direct and Switchboard only");
             }
             ArrayNode names = results.putArray("targets");
             targets.forEach(t -> names.add(t.name()));
@@ -114,9 +129,13 @@ public final class Harness {
             driver.run(targets, Scenario.of(0, 200, false, 1, 1).body(), maxC, full ? 150 : 100,
                     Duration.ofSeconds(30));
 
-            ObjectNode cells = results.putObject("cells");
-            for (Scenario s : scenarios(full)) {
-                cells.set(s.name(), measure(driver, mock, targets, s, rounds));
+            if (stream) {
+                StreamMode.run(driver, mock, targets.get(0), targets.get(1), rounds, results);
+            } else {
+                ObjectNode cells = results.putObject("cells");
+                for (Scenario s : scenarios(full)) {
+                    cells.set(s.name(), measure(driver, mock, targets, s, rounds));
+                }
             }
             ObjectNode rss = results.putObject("rss_bytes");
             for (Target t : targets) {
@@ -138,10 +157,15 @@ public final class Harness {
         Files.createDirectories(out);
         Path json = out.resolve(mode + "-latest.json");
         Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
-        Path svg = out.resolve(mode + "-latency.svg");
-        Files.writeString(svg, Chart.svg(results));
         System.out.print(Report.text(results));
-        System.out.println("results: " + json + "\nchart:   " + svg);
+        if (stream) {
+            System.out.print(StreamMode.table(results));
+            System.out.println("results: " + json);
+        } else {
+            Path svg = out.resolve(mode + "-latency.svg");
+            Files.writeString(svg, Chart.svg(results));
+            System.out.println("results: " + json + "\nchart:   " + svg);
+        }
         if (history != null) {
             Files.writeString(history, Json.MAPPER.writeValueAsString(Report.historyLine(results)) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -151,6 +175,9 @@ public final class Harness {
             Files.writeString(baseline, Json.MAPPER.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(Gate.baseline(results)) + "\n");
             System.out.println("baseline: recorded in " + baseline);
+        }
+        if (stream && !results.path("stream_verdict").path("pass").asBoolean()) {
+            System.exit(1);
         }
         if (gate) {
             Gate.Verdict v = Gate.judge(results, Json.MAPPER.readTree(Files.readString(baseline)));
@@ -194,9 +221,11 @@ public final class Harness {
         int n = targets.size();
         List<List<long[]>> totals = new ArrayList<>();
         List<List<long[]>> firsts = new ArrayList<>();
+        List<List<long[]>> events = new ArrayList<>();
         for (int t = 0; t < n; t++) {
             totals.add(new ArrayList<>());
             firsts.add(new ArrayList<>());
+            events.add(new ArrayList<>());
         }
         ObjectNode cell = Json.MAPPER.createObjectNode();
         cell.put("latency_ms", s.mock().latencyMs());
@@ -209,6 +238,7 @@ public final class Harness {
             for (int t = 0; t < n; t++) {
                 totals.get(t).add(round.total().get(t));
                 firsts.get(t).add(round.firstByte().get(t));
+                events.get(t).add(round.firstEvent().get(t));
             }
             // the gate's ratio: Switchboard's added p50 over the direct p50 of the same round
             long d = Percentiles.of(round.total().get(0)).p50();
@@ -217,22 +247,30 @@ public final class Harness {
         }
         ObjectNode per = cell.putObject("targets");
         Percentiles direct = null;
+        Percentiles directFirst = null;
         for (int t = 0; t < n; t++) {
             Percentiles p = Percentiles.of(concat(totals.get(t)));
             Percentiles f = Percentiles.of(concat(firsts.get(t)));
+            Percentiles e = Percentiles.of(concat(events.get(t)));
             ObjectNode o = per.putObject(targets.get(t).name());
             o.set("latency", tree(p.json()));
             o.set("distribution_us", distribution(concat(totals.get(t))));
             if (s.stream()) {
                 o.set("first_byte", tree(f.json()));
+                o.set("first_event", tree(e.json()));
             }
             // closed loop: concurrency / mean latency (Little's law)
             o.put("throughput_rps", Math.round(s.concurrency() / (p.mean() / 1e9)));
             if (t == 0) {
                 direct = p;
+                directFirst = e;
             } else {
                 o.put("added_p50_us", round3((p.p50() - direct.p50()) / 1e3));
                 o.put("added_p99_us", round3((p.p99() - direct.p99()) / 1e3));
+                if (s.stream()) {
+                    o.put("added_first_event_p50_us", round3((e.p50() - directFirst.p50()) / 1e3));
+                    o.put("added_first_event_p99_us", round3((e.p99() - directFirst.p99()) / 1e3));
+                }
             }
         }
         double[] ratios = new double[rounds];
@@ -258,6 +296,13 @@ public final class Harness {
         env.put("SWITCHBOARD_CACHE", "off");
         env.put("SWITCHBOARD_METRICS", "emf"); // the deployed default; its stdout goes to the log file
         env.put("SWITCHBOARD_API_KEYS", "");
+        // The request path, not the emulated stack's background work: no event bus, no schedules (discovery would
+        // poll the mock). DynamoDB Local in memory rather than off: with it off the catalog table's name still
+        // resolves, and each environment's catalog refresh (every 5 s) waited out its 1 s timeout against the real
+        // DynamoDB endpoint on the request path (+1 s on ~1 % of requests).
+        env.put("SWITCHBOARD_LOCAL_DYNAMODB", "memory");
+        env.put("SWITCHBOARD_LOCAL_BUS", "off");
+        env.put("SWITCHBOARD_LOCAL_SCHEDULES", "off");
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_EMF_ENVIRONMENT", "Local");
         env.put("AWS_REGION", "us-east-1");
@@ -269,8 +314,13 @@ public final class Harness {
         if (!opts.isEmpty()) {
             cmd.addAll(List.of(opts.split("\\s+")));
         }
+        // every concurrency level of the harness (up to 32) without 429s: the HTTP API's completion function, and the
+        // streaming function (REST API, Lambda Web Adapter) that now serves every POST /v1/chat/completions locally.
+        // The latter holds its environment until the handler returns, after the caller already has the last byte
+        // (metrics, the hand-back to the pool), so a closed loop's next request can find it still busy: at c32 with a
+        // 0 ms upstream on a loaded 2-CPU machine 64 environments were not enough (429), hence twice that.
         cmd.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port), "--param",
-                "CompletionReservedConcurrency=64"));
+                "CompletionReservedConcurrency=64", "--param", "CompletionStreamReservedConcurrency=128"));
         Process p = procs.start(cmd, repo, env,
                 out.resolve("logs/switchboard.log"));
         Processes.awaitHttp(p, URI.create("http://127.0.0.1:" + port + "/v1/models"), s -> true,
@@ -351,7 +401,7 @@ public final class Harness {
         System.err.println("[bench] " + s);
     }
 
-    private static JsonNode tree(String json) {
+    static JsonNode tree(String json) {
         try {
             return Json.MAPPER.readTree(json);
         } catch (IOException e) {

@@ -55,6 +55,10 @@ public final class MockUpstream implements AutoCloseable {
 
     /** Starts on 127.0.0.1:{@code port} (0 picks a free one). */
     public static MockUpstream start(int port, Options options) throws IOException {
+        // Each event is flushed as a small write; without TCP_NODELAY, Nagle's algorithm holds the next one back
+        // until the previous is acknowledged (delayed ACKs: up to 40 ms), so chunks 5 ms apart would arrive in
+        // bursts. Real providers' servers send them at once. Read once per JVM, before its first HttpServer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         MockUpstream m = new MockUpstream(server, executor, options);

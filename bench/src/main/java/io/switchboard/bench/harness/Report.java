@@ -36,6 +36,18 @@ final class Report {
             sb.append(Harness.fmt("%-26s switchboard overhead ratio %.3f (noise %.3f)%n", "",
                     cell.getValue().path("overhead_ratio").asDouble(),
                     cell.getValue().path("overhead_ratio_noise").asDouble()));
+            if (cell.getValue().path("stream").asBoolean()) {
+                StringBuilder fe = new StringBuilder();
+                for (Iterator<Map.Entry<String, JsonNode>> t = cell.getValue().path("targets").fields(); t.hasNext();) {
+                    Map.Entry<String, JsonNode> e = t.next();
+                    JsonNode v = e.getValue();
+                    fe.append(Harness.fmt(" %s %.0f", e.getKey(), v.path("first_event").path("p50_us").asDouble()));
+                    if (v.has("added_first_event_p50_us")) {
+                        fe.append(Harness.fmt(" (%+.0f)", v.path("added_first_event_p50_us").asDouble()));
+                    }
+                }
+                sb.append(Harness.fmt("%-26s first data: event p50 us:%s%n", "", fe));
+            }
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = r.path("rss_bytes").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -69,7 +81,14 @@ final class Report {
                 Map.Entry<String, JsonNode> e = t.next();
                 o.put(e.getKey() + "_p50_us", e.getValue().path("latency").path("p50_us").asDouble());
                 o.put(e.getKey() + "_p99_us", e.getValue().path("latency").path("p99_us").asDouble());
+                if (e.getValue().has("first_event")) {
+                    o.put(e.getKey() + "_first_event_p50_us",
+                            e.getValue().path("first_event").path("p50_us").asDouble());
+                }
             }
+        }
+        if (r.has("stream_verdict")) {
+            h.put("stream_pass", r.path("stream_verdict").path("pass").asBoolean());
         }
         if (r.has("rss_bytes")) {
             h.set("rss_bytes", r.path("rss_bytes"));
