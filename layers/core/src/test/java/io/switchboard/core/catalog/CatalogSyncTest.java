@@ -103,7 +103,7 @@ class CatalogSyncTest {
     void discover_fourProvidersOneHanging_finishesWithinTimeoutAndKeepsItsEntries() {
         // First run: the "slow" provider still answers (it is a plain OpenAI server at /openai).
         String healthy = config(openai("openai", "openai"), anthropic(), bedrock(), openai("slow", "openai"));
-        DiscoveryReport first = catalog(healthy, 2_000).discover();
+        DiscoveryReport first = catalog(healthy, 10_000).discover(); // a cold SDK client may take seconds to build
         assertEquals(Map.of(), first.failedProviders());
         assertTrue(first.added().stream().anyMatch(r -> r.name().equals("slow/gpt-4o")));
         Instant firstSeen = now.get();
