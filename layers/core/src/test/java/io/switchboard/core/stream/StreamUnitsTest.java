@@ -60,7 +60,7 @@ class StreamUnitsTest {
         InputStream trickle = new InputStream() {
             @Override
             public int read() {
-                throw new UnsupportedOperationException();
+                throw new UnsupportedOperationException("the decoder reads through read(byte[], int, int)");
             }
 
             @Override
