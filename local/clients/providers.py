@@ -3,7 +3,9 @@ and prints one JSON summary line on stdout. Usage: python providers.py [GATEWAY_
 $SWITCHBOARD_URL, then http://127.0.0.1:3000; models: $SWITCHBOARD_MODELS, comma-separated, then "claude,nova").
 
 For each model, four calls: a plain answer, a forced tool call (tool_choice naming get_weather), a stream with
-stream_options.include_usage, and the forced tool call streamed. ProviderClientsTest runs it against the local run in
+stream_options.include_usage, and the forced tool call streamed. For each embedding model in
+$SWITCHBOARD_EMBEDDING_MODELS (comma-separated; none by default), embeddings of two texts twice: as the client asks
+by default (base64, which it decodes) and as float numbers. ProviderClientsTest runs it against the local run in
 front of loopback fakes of Anthropic and Bedrock Runtime and checks the summary. Exit code 0 once every call ran,
 whatever its outcome: judging the summary is the caller's job. Anything raised outside the calls exits 1.
 """
@@ -110,11 +112,31 @@ def streamed(model, **extra):
         return failed(e)
 
 
+EMBEDDING_MODELS = [m for m in os.environ.get("SWITCHBOARD_EMBEDDING_MODELS", "").split(",") if m]
+TEXTS = ["Weather in Paris", "Rain in Lyon tomorrow"]
+
+
+def embeddings(model):
+    try:
+        by_default = client.embeddings.create(model=model, input=TEXTS)  # the client asks for base64
+        numbers = client.embeddings.create(model=model, input=TEXTS, encoding_format="float")
+        out = {"ok": True, "object": by_default.object, "model": by_default.model, "usage": dump(by_default.usage)}
+        for name, r in (("base64", by_default), ("float", numbers)):
+            out[name] = {"count": len(r.data), "indexes": [d.index for d in r.data],
+                         "dimensions": [len(d.embedding) for d in r.data],
+                         "heads": [float(d.embedding[0]) for d in r.data]}
+        return out
+    except Exception as e:  # noqa: BLE001
+        return failed(e)
+
+
 summary = {
     "client": "openai-python", "client_version": openai.__version__,
     "runtime": f"{platform.python_implementation()} {platform.python_version()}", "base_url": f"{GATEWAY}/v1",
     "models": {m: {"plain": plain(m), "tool": tool(m), "stream": streamed(m),
                    "tool_stream": streamed(m, tools=TOOLS, tool_choice=FORCED)} for m in MODELS},
+    "texts": TEXTS,
+    "embeddings": {m: embeddings(m) for m in EMBEDDING_MODELS},
 }
 client.close()
 sys.stdout.write(json.dumps(summary) + "\n")

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.core.provider.anthropic.FakeAnthropicServer;
 import io.switchboard.core.provider.bedrock.testing.FakeBedrockRuntime;
+import io.switchboard.core.provider.bedrock.testing.FakeEmbeddings;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +51,10 @@ class ProviderClientsTest {
     private static final String CLAUDE_ID = "claude-sonnet-4-5";
     private static final String NOVA_ID = "amazon.nova-lite-v1:0";
     private static final String REGION = "us-west-2";
+    private static final String TITAN_ID = "amazon.titan-embed-text-v2:0";
+    private static final String COHERE_ID = "cohere.embed-english-v3";
+    private static final String OPENAI_EMBEDDING_ID = "text-embedding-3-small";
+    private static final String OPENAI_KEY = "sk-openai-local-fake-77e1";
     private static final String TOOL = "get_weather";
     private static final String ARGUMENTS = "{\"city\": \"Paris\"}";
     private static final List<String> ARGUMENT_PIECES = List.of("{\"ci", "ty\": \"Pa", "ris\"}");
@@ -65,6 +73,8 @@ class ProviderClientsTest {
     private final Path clients = Project.dir().resolve("local").resolve("clients");
     private FakeAnthropicServer anthropic;
     private FakeBedrockRuntime bedrock;
+    private HttpServer openAi;
+    private final List<String> openAiAuth = new java.util.concurrent.CopyOnWriteArrayList<>();
     private LocalGateway gateway;
     @TempDir
     Path tmp;
@@ -76,6 +86,9 @@ class ProviderClientsTest {
         }
         if (anthropic != null) {
             anthropic.close();
+        }
+        if (openAi != null) {
+            openAi.stop(0);
         }
         if (bedrock != null) {
             bedrock.close();
@@ -89,14 +102,18 @@ class ProviderClientsTest {
         String config = """
                 {"providers": {
                    "anthropic": {"type": "anthropic", "baseUrl": "%s", "apiKey": "env:ANTHROPIC_API_KEY"},
-                   "bedrock": {"type": "bedrock", "region": "%s"}},
-                 "models": {"claude": "anthropic/%s", "nova": "bedrock/%s"}}
-                """.formatted(anthropic.baseUrl(), REGION, CLAUDE_ID, NOVA_ID);
+                   "bedrock": {"type": "bedrock", "region": "%s"},
+                   "openai": {"type": "openai", "baseUrl": "%s", "apiKey": "env:OPENAI_API_KEY"}},
+                 "models": {"claude": "anthropic/%s", "nova": "bedrock/%s",
+                   "titan": "bedrock/%s", "cohere": "bedrock/%s", "te3": "openai/%s"}}
+                """.formatted(anthropic.baseUrl(), REGION, openAiEmbeddingsBaseUrl(), CLAUDE_ID, NOVA_ID, TITAN_ID,
+                COHERE_ID, OPENAI_EMBEDDING_ID);
         Map<String, String> env = new HashMap<>();
         env.put("SWITCHBOARD_CONFIG", config);
         env.put("SWITCHBOARD_CACHE", "off");
         env.put("SWITCHBOARD_METRICS", "off");
         env.put("ANTHROPIC_API_KEY", ANTHROPIC_KEY);
+        env.put("OPENAI_API_KEY", OPENAI_KEY);
         env.put("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString());
         env.put("AWS_ACCESS_KEY_ID", "AKIDLOCALFAKE");
         env.put("AWS_SECRET_ACCESS_KEY", "local-fake-secret");
@@ -105,7 +122,7 @@ class ProviderClientsTest {
         warmUp("http://127.0.0.1:" + gateway.port());
 
         JsonNode summary = runClient(List.of(python, "providers.py", "http://127.0.0.1:" + gateway.port(),
-                CLAUDE.alias(), NOVA.alias()));
+                CLAUDE.alias(), NOVA.alias()), Map.of("SWITCHBOARD_EMBEDDING_MODELS", "titan,cohere,te3"));
 
         assertEquals("openai-python", summary.path("client").asText());
         String all = summary.toPrettyString();
@@ -124,7 +141,8 @@ class ProviderClientsTest {
         assertEquals(List.of(false, false, true, true), a.stream().map(FakeAnthropicServer.Recorded::stream).toList());
         assertEquals("tool", a.get(1).json().path("tool_choice").path("type").asText());
         assertEquals(TOOL, a.get(1).json().path("tool_choice").path("name").asText());
-        List<FakeBedrockRuntime.Recorded> b = bedrock.requests();
+        List<FakeBedrockRuntime.Recorded> b = bedrock.requests().stream()
+                .filter(r -> !"invoke".equals(r.operation())).toList();
         assertEquals(4, b.size(), "one Converse or ConverseStream call per client call");
         assertEquals(List.of("converse", "converse", "converse-stream", "converse-stream"),
                 b.stream().map(FakeBedrockRuntime.Recorded::operation).toList());
@@ -135,6 +153,63 @@ class ProviderClientsTest {
                     && auth.contains("/" + REGION + "/bedrock/aws4_request"), auth);
         }
         assertEquals(TOOL, b.get(1).json().path("toolConfig").path("toolChoice").path("tool").path("name").asText());
+
+        // embeddings from both provider kinds: Bedrock's (Titan, Cohere) and an OpenAI-compatible one
+        List<String> texts = new ArrayList<>();
+        summary.path("texts").forEach(t -> texts.add(t.asText()));
+        int titanTokens = texts.stream().mapToInt(String::length).sum();
+        assertEmbeddings(summary.path("embeddings").path("titan"), texts, 1024, titanTokens, all);
+        assertEmbeddings(summary.path("embeddings").path("cohere"), texts, 1024, 2 * texts.size(), all);
+        assertEmbeddings(summary.path("embeddings").path("te3"), texts, 8, 7, all);
+        assertEquals(List.of("invoke", "invoke", "invoke", "invoke", "invoke", "invoke"),
+                bedrock.requests().stream().map(FakeBedrockRuntime.Recorded::operation)
+                        .filter("invoke"::equals).toList(),
+                "Titan: one InvokeModel per text, Cohere: one per batch, twice each");
+        assertEquals(List.of("Bearer " + OPENAI_KEY, "Bearer " + OPENAI_KEY), openAiAuth);
+    }
+
+    private static void assertEmbeddings(JsonNode e, List<String> texts, int dimensions, int tokens, String all) {
+        assertTrue(e.path("ok").asBoolean(), () -> "embeddings failed: " + e + "\n" + all);
+        assertEquals("list", e.path("object").asText(), all);
+        assertEquals(tokens, e.path("usage").path("prompt_tokens").asInt(-1), all);
+        assertEquals(tokens, e.path("usage").path("total_tokens").asInt(-1), all);
+        for (String format : List.of("base64", "float")) {
+            JsonNode f = e.path(format);
+            assertEquals(texts.size(), f.path("count").asInt(), all);
+            for (int i = 0; i < texts.size(); i++) {
+                assertEquals(i, f.path("indexes").path(i).asInt(-1), all);
+                assertEquals(dimensions, f.path("dimensions").path(i).asInt(), all);
+                assertEquals(FakeEmbeddings.seed(texts.get(i)), f.path("heads").path(i).asDouble(), 1e-6,
+                        () -> format + ": each vector is its own text's: " + all);
+            }
+        }
+    }
+
+    /**
+     * A loopback OpenAI-compatible {@code POST /v1/embeddings}: 8-value vectors whose first value is
+     * {@link FakeEmbeddings#seed} of the text, as floats (the gateway writes the caller's encoding), 7 tokens.
+     */
+    private String openAiEmbeddingsBaseUrl() throws IOException {
+        openAi = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        openAi.createContext("/v1/embeddings", ex -> {
+            JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
+            openAiAuth.add(ex.getRequestHeaders().getFirst("authorization"));
+            StringBuilder data = new StringBuilder();
+            int i = 0;
+            for (JsonNode t : body.path("input")) {
+                data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i++)
+                        .append(",\"embedding\":[").append(FakeEmbeddings.seed(t.asText()))
+                        .append(",0.1,0.2,0.3,0.4,0.5,0.6,0.7]}");
+            }
+            byte[] out = ("{\"object\":\"list\",\"data\":[" + data + "],\"model\":\"" + OPENAI_EMBEDDING_ID
+                    + "\",\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7}}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("content-type", "application/json");
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        openAi.start();
+        return "http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1";
     }
 
     private static void assertModel(JsonNode m, Script s, String all) throws IOException {
@@ -254,6 +329,9 @@ class ProviderClientsTest {
         });
         bedrock = FakeBedrockRuntime.start();
         bedrock.respond(r -> {
+            if ("invoke".equals(r.operation())) {
+                return FakeEmbeddings.answer(r);
+            }
             boolean tools = r.json().has("toolConfig");
             boolean stream = "converse-stream".equals(r.operation());
             if (tools && stream) {
@@ -322,8 +400,8 @@ class ProviderClientsTest {
     }
 
     /** Runs the client script and returns the JSON summary it printed. */
-    private JsonNode runClient(List<String> command) throws Exception {
-        Map<String, String> clientEnv = new HashMap<>();
+    private JsonNode runClient(List<String> command, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> clientEnv = new HashMap<>(extraEnv);
         clientEnv.put("SWITCHBOARD_API_KEY", LocalGateway.DEFAULT_DEV_KEY);
         clientEnv.put("PYTHONDONTWRITEBYTECODE", "1");
         clientEnv.put("PYTHONIOENCODING", "utf-8");

@@ -48,6 +48,11 @@ public final class EmbeddingCall implements UpstreamCall {
         return requestId;
     }
 
+    /** The request's clock. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** Nanoseconds spent inside {@link #upstream(Callable)} so far. */
     public long upstreamNanos() {
         return upstreamNanos;

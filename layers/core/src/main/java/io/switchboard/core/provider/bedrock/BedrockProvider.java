@@ -3,6 +3,7 @@ package io.switchboard.core.provider.bedrock;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.core.aws.BedrockRuntimeClients;
 import io.switchboard.core.provider.ChatProvider;
+import io.switchboard.core.provider.EmbeddingCall;
 import io.switchboard.core.provider.ProviderCall;
 import io.switchboard.core.provider.UpstreamErrors;
 import io.switchboard.core.stream.Chunk;
@@ -13,16 +14,26 @@ import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatResponse;
 import io.switchboard.shared.config.ProviderConfig;
+import io.switchboard.shared.embeddings.Embedding;
+import io.switchboard.shared.embeddings.EmbeddingRequest;
+import io.switchboard.shared.embeddings.EmbeddingResponse;
+import io.switchboard.shared.json.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -30,9 +41,11 @@ import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelResponse;
 
 /**
- * Amazon Bedrock through Bedrock Runtime: a whole answer with Converse (the synchronous client, bounded by the
+ * Amazon Bedrock through Bedrock Runtime: embeddings with InvokeModel ({@link EmbeddingFamily}), a whole answer with Converse (the synchronous client, bounded by the
  * call's timeout), a streamed one with ConverseStream (the asynchronous client; each event translated on the request
  * thread and handed to the sink as it arrives, through a bounded {@link EventQueue}). Requests are signed with the
  * function's role ({@code AwsClients.credentials()}); the SDK never retries. The model id, inference profile id or
@@ -41,6 +54,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamReques
  * reports a connection lost mid-body as a normal end, so the events alone can tell a whole stream. Errors go through {@link UpstreamErrors}; no AWS message reaches the caller.
  */
 public final class BedrockProvider extends ChatProvider {
+    /** At most this many InvokeModel calls of one embeddings request are in flight at once. */
+    static final int EMBED_IN_FLIGHT = 8;
+
     private final Supplier<BedrockRuntimeClient> sync;
     private final Supplier<BedrockRuntimeAsyncClient> async;
     private final InstantSource clock;
@@ -135,6 +151,86 @@ public final class BedrockProvider extends ChatProvider {
                     case EventQueue.Cancelled c -> throw new TimeoutException("stream cancelled");
                 }
             }
+        }
+    }
+
+    /**
+     * Embeddings through InvokeModel, in the body of the model's {@link EmbeddingFamily}: the texts in batches of
+     * what one call takes (Titan: one, Cohere: 96), at most {@value #EMBED_IN_FLIGHT} calls in flight, every call
+     * within what is left of the call's timeout; one failed call fails the request (the others are cancelled).
+     * Tokens: Titan's {@code inputTextTokenCount}, else Bedrock's {@code X-Amzn-Bedrock-Input-Token-Count} header.
+     */
+    @Override
+    protected EmbeddingResponse doEmbed(EmbeddingCall call) throws Exception {
+        EmbeddingRequest r = call.request();
+        EmbeddingFamily family = EmbeddingFamily.of(call.providerModel());
+        if (family == null) {
+            throw GatewayException.of(ErrorKind.INVALID_REQUEST, "Model '" + r.model() + "' of provider '" + name()
+                    + "' is not a Bedrock embedding model this gateway speaks to (Titan Text Embeddings V1/V2, "
+                    + "Titan Multimodal Embeddings, Cohere Embed v3/v4).").withParam("model")
+                    .withCode("provider_not_supported");
+        }
+        family.check(r, name());
+        List<String> texts = r.input().texts();
+        int batch = family.batch();
+        int calls = (texts.size() + batch - 1) / batch;
+        BedrockRuntimeAsyncClient client = async.get();
+        long deadline = call.ticker().read() + call.timeout().toNanos();
+        List<Embedding> data = new ArrayList<>(texts.size());
+        int[] tokens = {0};
+        call.upstream(() -> {
+            for (int wave = 0; wave < calls; wave += EMBED_IN_FLIGHT) {
+                long left = deadline - call.ticker().read();
+                if (left <= 0) {
+                    throw new TimeoutException("embeddings deadline");
+                }
+                Duration timeout = Duration.ofNanos(left);
+                List<CompletableFuture<InvokeModelResponse>> inFlight = new ArrayList<>();
+                for (int c = wave; c < Math.min(calls, wave + EMBED_IN_FLIGHT); c++) {
+                    List<String> part = texts.subList(c * batch, Math.min(texts.size(), (c + 1) * batch));
+                    inFlight.add(client.invokeModel(InvokeModelRequest.builder().modelId(call.providerModel())
+                            .contentType("application/json").accept("application/json")
+                            .body(SdkBytes.fromByteArrayUnsafe(Json.MAPPER.writeValueAsBytes(family.body(part, r))))
+                            .overrideConfiguration(o -> o.apiCallTimeout(timeout)).build()));
+                }
+                for (int k = 0; k < inFlight.size(); k++) {
+                    InvokeModelResponse answer;
+                    try {
+                        answer = inFlight.get(k).join();
+                    } catch (RuntimeException e) {
+                        inFlight.forEach(f -> f.cancel(true));
+                        throw failure(e, false);
+                    }
+                    int first = (wave + k) * batch;
+                    int expected = Math.min(texts.size(), first + batch) - first;
+                    List<float[]> vectors;
+                    int counted;
+                    try {
+                        JsonNode body = EmbeddingFamily.read(answer.body().asByteArrayUnsafe());
+                        vectors = family.vectors(body, expected);
+                        counted = EmbeddingFamily.tokens(body);
+                    } catch (IOException | RuntimeException e) {
+                        throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE, "Provider '" + name()
+                                + "' answered embeddings this gateway cannot read.").withCause(e);
+                    }
+                    for (int i = 0; i < vectors.size(); i++) {
+                        data.add(Embedding.of(first + i, vectors.get(i)));
+                    }
+                    tokens[0] += counted >= 0 ? counted : answer.sdkHttpResponse()
+                            .firstMatchingHeader("X-Amzn-Bedrock-Input-Token-Count").map(BedrockProvider::count)
+                            .orElse(0);
+                }
+            }
+            return null;
+        });
+        return new EmbeddingResponse(call.providerModel(), data, tokens[0], tokens[0], Map.of());
+    }
+
+    private static int count(String header) {
+        try {
+            return Math.max(0, Integer.parseInt(header.trim()));
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 

@@ -1,9 +1,13 @@
 package io.switchboard.core.provider.bedrock;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.shared.embeddings.EmbeddingInput;
+import io.switchboard.shared.embeddings.EmbeddingRequest;
 import io.switchboard.shared.json.ChatRequestReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlockDelta;
@@ -16,6 +20,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamMetadataEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamOutput;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelRequest;
 import software.amazon.awssdk.services.bedrockruntime.model.MessageStartEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.MessageStopEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.StopReason;
@@ -37,7 +42,27 @@ final class PrimingSample {
     private PrimingSample() {
     }
 
+    /** An embeddings body of each family and an answer read back, with the InvokeModel request's builder. */
+    private static void embeddings() {
+        EmbeddingRequest r = EmbeddingRequest.of("m", EmbeddingInput.text("hi"));
+        for (EmbeddingFamily f : EmbeddingFamily.values()) {
+            f.body(List.of("hi"), r);
+        }
+        try {
+            JsonNode answer = EmbeddingFamily.read("{\"embedding\":[0.5],\"inputTextTokenCount\":1}"
+                    .getBytes(StandardCharsets.UTF_8));
+            EmbeddingFamily.TITAN_TEXT_V2.vectors(answer, 1);
+            EmbeddingFamily.tokens(answer);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        InvokeModelRequest.builder().modelId("prime").contentType("application/json")
+                .body(SdkBytes.fromUtf8String("{}")).overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(1)))
+                .build();
+    }
+
     static void run(String provider) {
+        embeddings();
         ConverseInput in = RequestMapper.map(ChatRequestReader.read(REQUEST), provider);
         in.converse("prime", Duration.ofSeconds(1));
         in.converseStream("prime");

@@ -29,6 +29,7 @@ import software.amazon.eventstream.Message;
 
 /**
  * A loopback stand-in for Amazon Bedrock Runtime's {@code POST /model/{modelId}/converse} (REST JSON) and
+ * {@code POST /model/{modelId}/invoke} (InvokeModel: the model's own JSON, as embedding models answer) and
  * {@code POST /model/{modelId}/converse-stream} ({@code application/vnd.amazon.eventstream}, each frame encoded by
  * the SDK's own {@link Message} encoder). It records every request (operation, decoded model id, headers, body) and
  * answers as the test's {@link Behaviour} says: JSON, an AWS error ({@code x-amzn-ErrorType}), a stream of event
@@ -218,7 +219,8 @@ public final class FakeBedrockRuntime implements AutoCloseable {
         Recorded rec = new Recorded(ex.getRequestMethod(), operation, modelId, Map.copyOf(headers), body);
         requests.add(rec);
         Reply reply;
-        if (!"POST".equals(rec.method()) || !("converse".equals(operation) || "converse-stream".equals(operation))) {
+        if (!"POST".equals(rec.method()) || !("converse".equals(operation) || "converse-stream".equals(operation)
+                || "invoke".equals(operation))) {
             reply = Reply.error(404, "UnknownOperationException", "no such operation");
         } else {
             try {
