@@ -116,7 +116,7 @@ class CatalogSyncTest {
 
         assertTrue(wallMs < 2_500, "one hanging provider is bounded by its 1 s timeout, took " + wallMs + " ms");
         assertEquals(Map.of("slow", "timeout"), second.failedProviders());
-        assertEquals(Map.of("openai", 2, "anthropic", 3, "bedrock", 2), second.listed());
+        assertEquals(Map.of("openai", 2, "anthropic", 3, "bedrock", 3), second.listed());
         assertFalse(second.changedCatalog(), "nothing changed: the hanging provider's entries stay");
         assertEquals(0, second.writes());
         Catalog stored = new DynamoDbCatalogStore(() -> client, table).load();
@@ -218,6 +218,13 @@ class CatalogSyncTest {
         assertEquals(List.of("text", "image"), c.models().get("bedrock/amazon.nova-lite-v1:0").inputModalities());
         assertTrue(c.models().containsKey("bedrock/us.amazon.nova-lite-v1:0"));
         assertFalse(c.models().containsKey("bedrock/meta.llama3-8b-instruct-v1:0"), "legacy models are left out");
+        // only what the gateway can call: chat models on demand, and the embedding models it speaks to
+        assertTrue(c.models().containsKey("bedrock/amazon.titan-embed-text-v2:0"), "an embedding model it embeds with");
+        assertFalse(c.models().containsKey("bedrock/stability.sd3-5-large-v1:0"), "image generation is left out");
+        assertFalse(c.models().containsKey("bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0"),
+                "a model callable only through an inference profile is listed by its profile");
+        assertFalse(c.models().containsKey("bedrock/twelvelabs.marengo-embed-2-7-v1:0"),
+                "an embedding model the gateway has no body for is left out");
     }
 
     @Test

@@ -226,6 +226,11 @@ public final class BedrockProvider extends ChatProvider {
         return new EmbeddingResponse(call.providerModel(), data, tokens[0], tokens[0], Map.of());
     }
 
+    /** Whether {@code modelId} is an embedding model this provider embeds with (see {@link EmbeddingFamily}). */
+    public static boolean embeds(String modelId) {
+        return EmbeddingFamily.of(modelId) != null;
+    }
+
     private static int count(String header) {
         try {
             return Math.max(0, Integer.parseInt(header.trim()));

@@ -122,7 +122,24 @@ public final class FakeProviders implements AutoCloseable {
                   "modelLifecycle":{"status":"ACTIVE"}},
                  {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0",
                   "modelId":"meta.llama3-8b-instruct-v1:0","modelName":"Llama 3 8B","providerName":"Meta",
-                  "inputModalities":["TEXT"],"outputModalities":["TEXT"],"modelLifecycle":{"status":"LEGACY"}}]}
+                  "inputModalities":["TEXT"],"outputModalities":["TEXT"],"modelLifecycle":{"status":"LEGACY"}},
+                 {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0",
+                  "modelId":"amazon.titan-embed-text-v2:0","modelName":"Titan Text Embeddings V2",
+                  "providerName":"Amazon","inputModalities":["TEXT"],"outputModalities":["EMBEDDING"],
+                  "inferenceTypesSupported":["ON_DEMAND"],"modelLifecycle":{"status":"ACTIVE"}},
+                 {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/stability.sd3-5-large-v1:0",
+                  "modelId":"stability.sd3-5-large-v1:0","modelName":"SD3.5 Large","providerName":"Stability AI",
+                  "inputModalities":["TEXT","IMAGE"],"outputModalities":["IMAGE"],
+                  "inferenceTypesSupported":["ON_DEMAND"],"modelLifecycle":{"status":"ACTIVE"}},
+                 {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
+                  "modelId":"anthropic.claude-3-7-sonnet-20250219-v1:0","modelName":"Claude 3.7 Sonnet",
+                  "providerName":"Anthropic","inputModalities":["TEXT","IMAGE"],"outputModalities":["TEXT"],
+                  "inferenceTypesSupported":["INFERENCE_PROFILE"],"modelLifecycle":{"status":"ACTIVE"}},
+                 {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/twelvelabs.marengo-embed-2-7-v1:0",
+                  "modelId":"twelvelabs.marengo-embed-2-7-v1:0","modelName":"Marengo Embed 2.7",
+                  "providerName":"TwelveLabs","inputModalities":["TEXT","IMAGE","VIDEO"],
+                  "outputModalities":["EMBEDDING"],"inferenceTypesSupported":["ON_DEMAND"],
+                  "modelLifecycle":{"status":"ACTIVE"}}]}
                 """);
     }
 
