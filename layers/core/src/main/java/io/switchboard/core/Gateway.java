@@ -42,7 +42,7 @@ import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.core.secrets.SecretStore;
 import io.switchboard.core.secrets.SsmSecretStore;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -66,7 +66,7 @@ public final class Gateway implements AutoCloseable {
     private final Ticker ticker;
     private final GatewayMetrics metrics;
     private final EnvironmentClients clients;
-    private final Lazy<HttpClient> httpClient;
+    private final Lazy<Http1Client> httpClient;
     private final SsmSecretStore ssm;
     private final ProviderRegistry registry;
     private final CompletionService completions;
@@ -85,7 +85,7 @@ public final class Gateway implements AutoCloseable {
                 : settings.metrics() == MetricsMode.OFF ? GatewayMetrics.noop()
                 : PowertoolsMetrics.create(settings, b.processEnv);
         this.clients = EnvironmentClients.of(settings, ticker, metrics);
-        this.httpClient = clients.http();
+        this.httpClient = clients.upstream();
         this.ssm = clients.ssm();
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
         this.secrets = new SecretResolver(settings.env(), store, ticker, settings.secretTtl());
@@ -298,7 +298,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** This environment's HTTP client holder. */
-    public Lazy<HttpClient> httpClient() {
+    public Lazy<Http1Client> httpClient() {
         return httpClient;
     }
 

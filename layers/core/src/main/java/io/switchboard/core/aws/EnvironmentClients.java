@@ -5,6 +5,7 @@ import io.switchboard.core.Ticker;
 import io.switchboard.core.config.CatalogSettings;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.secrets.SsmSecretStore;
+import io.switchboard.core.net.Http1Client;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,6 +28,7 @@ public final class EnvironmentClients implements AutoCloseable {
 
     private final software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials;
     private final Lazy<HttpClient> http;
+    private final Lazy<Http1Client> upstream;
     private final SsmSecretStore ssm;
     private final Lazy<DynamoDbClient> dynamoDbReader;
     private final Lazy<DynamoDbClient> dynamoDbWriter;
@@ -39,6 +41,7 @@ public final class EnvironmentClients implements AutoCloseable {
         this.credentials = AwsClients.credentials(settings.env());
         var creds = credentials;
         this.http = Lazy.of("http-client", EnvironmentClients::newHttpClient, ticker, listener);
+        this.upstream = Lazy.of("upstream-http-client", Http1Client::withDefaults, ticker, listener);
         this.ssm = new SsmSecretStore(settings.region(), settings.ssmEndpoint(), creds, listener);
         this.dynamoDbReader = Lazy.of("dynamodb-reader", () -> AwsClients.dynamoDb(cs.region(),
                 cs.dynamoDbEndpoint(), READ_CALL_TIMEOUT, creds), ticker, listener);
@@ -78,9 +81,14 @@ public final class EnvironmentClients implements AutoCloseable {
         return credentials;
     }
 
-    /** The HTTP client (HTTP/2 asked for on {@code https}). */
+    /** The JDK's HTTP client, for calls off the request path (model listings; HTTP/2 asked for on {@code https}). */
     public Lazy<HttpClient> http() {
         return http;
+    }
+
+    /** The HTTP/1.1 client of the request path: provider calls (see {@link Http1Client}). */
+    public Lazy<Http1Client> upstream() {
+        return upstream;
     }
 
     /** The SSM secret store. */
@@ -116,6 +124,7 @@ public final class EnvironmentClients implements AutoCloseable {
     @Override
     public void close() {
         http.reset();
+        upstream.reset();
         ssm.close();
         dynamoDbReader.reset();
         dynamoDbWriter.reset();

@@ -8,20 +8,20 @@ import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.provider.openai.OpenAiProvider;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.shared.config.ProviderConfig;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.time.InstantSource;
 import java.util.function.Supplier;
 
 /**
  * Builds providers from their configuration, handing each the environment's shared collaborators.
  *
- * @param httpClient the environment's one HTTP client, built on first use
+ * @param httpClient the environment's HTTP/1.1 client for providers, built on first use
  * @param secrets resolves provider keys
  * @param clock wall time (for {@code created} and HTTP dates)
  * @param sleeper the mock provider's simulated latency
  * @param bedrock the environment's Bedrock Runtime clients (the {@code bedrock} provider's)
  */
-public record ProviderFactory(Supplier<HttpClient> httpClient, SecretResolver secrets, InstantSource clock,
+public record ProviderFactory(Supplier<Http1Client> httpClient, SecretResolver secrets, InstantSource clock,
         Sleeper sleeper, BedrockRuntimeClients bedrock) {
 
     /** A new provider for {@code config}. */

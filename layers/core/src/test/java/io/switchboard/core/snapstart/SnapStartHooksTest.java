@@ -15,7 +15,7 @@ import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.core.metrics.GatewayMetrics;
 import io.switchboard.core.metrics.RequestOutcome;
 import io.valkey.Jedis;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -131,7 +131,7 @@ class SnapStartHooksTest {
     void afterRestore_nextRequestSucceeds_withRedisRestartedAndNewConnections() throws Exception {
         Gateway g = gateway();
         assertEquals("MISS", send(g, "before").headers().get("x-switchboard-cache"));
-        HttpClient before = g.httpClient().get();
+        Http1Client before = g.httpClient().get();
         assertEquals(1, secretReads.get());
         assertEquals(1, coldStarts.get());
 
@@ -157,7 +157,7 @@ class SnapStartHooksTest {
         g.hooks().beforeCheckpoint();
         g.hooks().afterRestore();
         send(g, "y");
-        HttpClient first = g.httpClient().get();
+        Http1Client first = g.httpClient().get();
         g.hooks().beforeCheckpoint();
         g.hooks().afterRestore();
         send(g, "z");

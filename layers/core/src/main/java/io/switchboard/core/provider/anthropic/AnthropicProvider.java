@@ -1,5 +1,8 @@
 package io.switchboard.core.provider.anthropic;
 
+import io.switchboard.core.net.Http1Call;
+import io.switchboard.core.net.Http1Client;
+import io.switchboard.core.net.Http1Response;
 import io.switchboard.core.provider.ChatProvider;
 import io.switchboard.core.provider.ProviderCall;
 import io.switchboard.core.provider.UpstreamErrors;
@@ -17,18 +20,11 @@ import io.switchboard.shared.config.ProviderConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -36,8 +32,8 @@ import java.util.function.Supplier;
  * with {@code x-api-key} and {@code anthropic-version: 2023-06-01}, the OpenAI request translated to a Messages
  * request and the answer back to a {@code chat.completion}. A whole answer's exchange, body included, is bounded by
  * the call's timeout. A stream is read as it arrives, one event at a time on the request thread, each event parsed
- * once and translated into chunks; its silences are bounded by the call's {@link StreamWatch}, and closing the body
- * (caller gone, timeout) cancels the upstream request. A stream that ends before {@code message_stop} is truncated,
+ * once and translated into chunks; its silences are bounded by the call's {@link StreamWatch}, and closing the
+ * connection (caller gone, timeout) cancels the upstream request. HTTP/1.1 over {@link Http1Client}. A stream that ends before {@code message_stop} is truncated,
  * never complete. Requests without a token cap get the provider's {@code defaultMaxTokens}, else
  * {@link #DEFAULT_MAX_TOKENS}: the API requires one.
  */
@@ -47,57 +43,59 @@ public final class AnthropicProvider extends ChatProvider {
     /** {@code max_tokens} of a request that sets no cap on a provider without {@code defaultMaxTokens}. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
 
-    private final Supplier<HttpClient> client;
+    /** How much of an error answer is read for its error object. */
+    static final int ERROR_BODY_LIMIT = 64 * 1024;
+
+    private final Supplier<Http1Client> client;
     private final SecretResolver secrets;
     private final InstantSource clock;
     private final URI endpoint;
-    private final HttpClient.Version version;
 
     /** A provider for {@code config} over {@code client}. */
-    public AnthropicProvider(ProviderConfig config, Supplier<HttpClient> client, SecretResolver secrets,
+    public AnthropicProvider(ProviderConfig config, Supplier<Http1Client> client, SecretResolver secrets,
             InstantSource clock) {
         super(config);
         this.client = client;
         this.secrets = secrets;
         this.clock = clock;
         this.endpoint = URI.create(config.baseUrl() + "/messages");
-        this.version = "https".equals(endpoint.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
     }
 
     @Override
     protected ChatResponse doChat(ProviderCall call) throws Exception {
-        HttpRequest request = request(call, body(call, false), "application/json");
-        HttpResponse<byte[]> response = call.upstream(() -> {
-            CompletableFuture<HttpResponse<byte[]>> f =
-                    client.get().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-            try {
-                return f.get(call.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                throw e;
+        Http1Call exchange = client.get().post(endpoint, headers("application/json"), body(call, false));
+        byte[] body = call.upstream(() -> {
+            try (Http1Response response = exchange.execute(call.timeout())) {
+                if (response.status() / 100 != 2) {
+                    throw failure(response, response.body().readNBytes(ERROR_BODY_LIMIT));
+                }
+                return response.bytes(Integer.MAX_VALUE - 8);
             }
         });
-        if (response.statusCode() / 100 != 2) {
-            throw failure(response, response.body());
-        }
-        return AnthropicResponses.read(response.body(), clock.instant().getEpochSecond());
+        return AnthropicResponses.read(body, clock.instant().getEpochSecond());
     }
 
     @Override
     protected StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception {
-        HttpRequest request = request(call, body(call, true), "text/event-stream");
+        Http1Call exchange = client.get().post(endpoint, headers("text/event-stream"), body(call, true));
         try (StreamWatch watch = call.watch()) {
-            CompletableFuture<HttpResponse<InputStream>> f =
-                    client.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-            watch.upstream(() -> f.cancel(true));
-            HttpResponse<InputStream> response = call.upstream(() -> awaitHeaders(f, watch));
-            try (InputStream in = response.body()) {
-                watch.upstream(in);
-                if (response.statusCode() / 100 != 2) {
-                    throw failure(response, in.readNBytes(64 * 1024));
+            watch.upstream(exchange); // closing the call's connection cancels it, before or after the answer's head
+            Http1Response response;
+            try {
+                response = call.upstream(() -> exchange.execute(null));
+            } catch (IOException e) {
+                if (watch.expired() != null) {
+                    throw expired(watch);
                 }
-                String contentType = response.headers().firstValue("content-type").orElse("");
-                if (!contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+                throw e;
+            }
+            try (response) {
+                InputStream in = response.body();
+                if (response.status() / 100 != 2) {
+                    throw failure(response, in.readNBytes(ERROR_BODY_LIMIT));
+                }
+                String contentType = response.header("content-type");
+                if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
                     throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
                             "Provider '" + name() + "' did not answer with an event stream.");
                 }
@@ -110,9 +108,9 @@ public final class AnthropicProvider extends ChatProvider {
         return AnthropicRequests.write(call.request(), call.providerModel(), stream, DEFAULT_MAX_TOKENS, name());
     }
 
-    private GatewayException failure(HttpResponse<?> response, byte[] body) {
-        return UpstreamErrors.fromStatus(name(), response.statusCode(),
-                response.headers().firstValue("retry-after").orElse(null), null, body, clock.instant());
+    private GatewayException failure(Http1Response response, byte[] body) {
+        return UpstreamErrors.fromStatus(name(), response.status(), response.header("retry-after"), null, body,
+                clock.instant());
     }
 
     /** Translates each event as it arrives; returns only for a stream that ended with {@code message_stop}. */
@@ -163,40 +161,23 @@ public final class AnthropicProvider extends ChatProvider {
         return r.streamOptions() != null && r.streamOptions().path("include_usage").asBoolean(false);
     }
 
-    /** Waits for the response headers; the watch may cancel the wait (first-event timeout, deadline). */
-    private static HttpResponse<InputStream> awaitHeaders(CompletableFuture<HttpResponse<InputStream>> f,
-            StreamWatch watch) throws Exception {
-        try {
-            return f.get();
-        } catch (CancellationException | ExecutionException e) {
-            // the watch cancelled the request (timeout, deadline, caller gone); the client reports that in either form
-            if (watch.expired() != null || f.isCancelled() || e instanceof CancellationException
-                    || e.getCause() instanceof CancellationException) {
-                throw expired(watch);
-            }
-            throw e;
-        }
-    }
-
     private static Exception expired(StreamWatch watch) {
         StreamWatch.Expiry why = watch.expired();
         return new HttpTimeoutException(why == null ? "stream cancelled" : "stream " + why);
     }
 
-    private HttpRequest request(ProviderCall call, byte[] body, String accept) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
-                .version(version)
-                .timeout(call.timeout())
-                .header("content-type", "application/json")
-                .header("accept", accept)
-                .header("anthropic-version", API_VERSION)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (Map.Entry<String, String> h : config().headers().entrySet()) {
-            b.setHeader(h.getKey(), h.getValue()); // e.g. anthropic-beta, or another anthropic-version
+    /** The request's headers: the configured ones over the defaults, the key over both. */
+    private Map<String, String> headers(String accept) {
+        Map<String, String> h = new LinkedHashMap<>(8);
+        h.put("content-type", "application/json");
+        h.put("accept", accept);
+        h.put("anthropic-version", API_VERSION);
+        for (Map.Entry<String, String> e : config().headers().entrySet()) {
+            h.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()); // e.g. anthropic-beta, or another version
         }
         if (config().apiKey() != null) {
-            b.setHeader("x-api-key", secrets.resolve(config().apiKey())); // the key wins
+            h.put("x-api-key", secrets.resolve(config().apiKey())); // the key wins
         }
-        return b.build();
+        return h;
     }
 }

@@ -1,6 +1,9 @@
 package io.switchboard.core.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.core.net.Http1Call;
+import io.switchboard.core.net.Http1Client;
+import io.switchboard.core.net.Http1Response;
 import io.switchboard.core.provider.ChatProvider;
 import io.switchboard.core.provider.EmbeddingCall;
 import io.switchboard.core.provider.ProviderCall;
@@ -26,15 +29,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -44,19 +42,21 @@ import java.util.function.Supplier;
  * either encoding the provider answers with (numbers or base64), whatever {@code encoding_format} asked for. A stream is read as it arrives, one event at a time on the request
  * thread, each chunk parsed once and forwarded verbatim; its silences are bounded by the call's {@link StreamWatch},
  * and closing the body (caller gone, timeout) cancels the upstream request. A stream that ends without
- * {@code [DONE]} is truncated, never complete. HTTP/2 is asked for on {@code https} (HTTP/1.1 on plain {@code http},
- * where local servers such as vLLM or Ollama rarely speak h2c), over the one client the environment shares.
+ * {@code [DONE]} is truncated, never complete. HTTP/1.1 on blocking sockets driven by the request thread
+ * ({@link Http1Client}, plain or TLS), one kept-alive connection per destination and environment.
  */
 public final class OpenAiProvider extends ChatProvider {
-    private final Supplier<HttpClient> client;
+    /** How much of an error answer is read for its error object. */
+    static final int ERROR_BODY_LIMIT = 64 * 1024;
+
+    private final Supplier<Http1Client> client;
     private final SecretResolver secrets;
     private final InstantSource clock;
     private final URI endpoint;
     private final URI embeddingsEndpoint;
-    private final HttpClient.Version version;
 
     /** A provider for {@code config} over {@code client}. */
-    public OpenAiProvider(ProviderConfig config, Supplier<HttpClient> client, SecretResolver secrets,
+    public OpenAiProvider(ProviderConfig config, Supplier<Http1Client> client, SecretResolver secrets,
             InstantSource clock) {
         super(config);
         this.client = client;
@@ -64,64 +64,50 @@ public final class OpenAiProvider extends ChatProvider {
         this.clock = clock;
         this.endpoint = URI.create(config.baseUrl() + "/chat/completions");
         this.embeddingsEndpoint = URI.create(config.baseUrl() + "/embeddings");
-        this.version = "https".equals(endpoint.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
     }
 
     @Override
     protected ChatResponse doChat(ProviderCall call) throws Exception {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), false);
-        HttpResponse<byte[]> response = exchange(endpoint, call, body);
-        return ChatResponseReader.read(response.body());
+        return ChatResponseReader.read(exchange(endpoint, call, body));
     }
 
     @Override
     protected EmbeddingResponse doEmbed(EmbeddingCall call) throws Exception {
         byte[] body = EmbeddingJson.writeRequest(call.request(), call.providerModel());
-        HttpResponse<byte[]> response = exchange(embeddingsEndpoint, call, body);
-        return EmbeddingJson.readResponse(response.body(), call.providerModel());
+        return EmbeddingJson.readResponse(exchange(embeddingsEndpoint, call, body), call.providerModel());
     }
 
     @Override
     protected StreamResult doStream(ProviderCall call, StreamSink sink) throws Exception {
         byte[] body = ChatJson.writeRequest(call.request(), call.providerModel(), true);
-        HttpRequest request = request(endpoint, call, body, "text/event-stream");
+        Http1Call exchange = client.get().post(endpoint, headers(call, "text/event-stream"), body);
         try (StreamWatch watch = call.watch()) {
-            CompletableFuture<HttpResponse<InputStream>> f =
-                    client.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-            watch.upstream(() -> f.cancel(true));
-            HttpResponse<InputStream> response = call.upstream(() -> awaitHeaders(f, watch));
-            try (InputStream in = response.body()) {
-                watch.upstream(in);
-                int status = response.statusCode();
-                if (status / 100 != 2) {
-                    throw UpstreamErrors.fromStatus(name(), status,
-                            response.headers().firstValue("retry-after").orElse(null),
-                            response.headers().firstValue("retry-after-ms").orElse(null),
-                            in.readNBytes(64 * 1024), clock.instant());
+            watch.upstream(exchange); // closing the call's connection cancels it, before or after the answer's head
+            Http1Response response;
+            try {
+                response = call.upstream(() -> exchange.execute(null));
+            } catch (IOException e) {
+                if (watch.expired() != null) {
+                    throw expired(watch);
                 }
-                String contentType = response.headers().firstValue("content-type").orElse("");
-                if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+                throw e;
+            }
+            try (response) {
+                InputStream in = response.body();
+                int status = response.status();
+                if (status / 100 != 2) {
+                    throw UpstreamErrors.fromStatus(name(), status, response.header("retry-after"),
+                            response.header("retry-after-ms"), in.readNBytes(ERROR_BODY_LIMIT), clock.instant());
+                }
+                String contentType = response.header("content-type");
+                if (contentType == null
+                        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
                     throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE,
                             "Provider '" + name() + "' did not answer with an event stream.");
                 }
                 return relay(call, new SseDecoder(in), sink, watch);
             }
-        }
-    }
-
-    /** Waits for the response headers; the watch may cancel the wait (first-event timeout, deadline). */
-    private static HttpResponse<InputStream> awaitHeaders(CompletableFuture<HttpResponse<InputStream>> f,
-            StreamWatch watch) throws Exception {
-        try {
-            return f.get();
-        } catch (java.util.concurrent.CancellationException | java.util.concurrent.ExecutionException e) {
-            // the watch cancelled the request (timeout, deadline, caller gone); the client reports that in either form
-            if (watch.expired() != null || f.isCancelled()
-                    || e instanceof java.util.concurrent.CancellationException
-                    || e.getCause() instanceof java.util.concurrent.CancellationException) {
-                throw expired(watch);
-            }
-            throw e;
         }
     }
 
@@ -169,43 +155,36 @@ public final class OpenAiProvider extends ChatProvider {
     }
 
     /** One whole JSON exchange with {@code uri}, bounded by the call's timeout, body included; non-2xx mapped. */
-    private HttpResponse<byte[]> exchange(URI uri, UpstreamCall call, byte[] body) throws Exception {
-        HttpRequest request = request(uri, call, body, "application/json");
-        HttpResponse<byte[]> response = call.upstream(() -> {
-            CompletableFuture<HttpResponse<byte[]>> f =
-                    client.get().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-            try {
-                return f.get(call.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                throw e;
+    private byte[] exchange(URI uri, UpstreamCall call, byte[] body) throws Exception {
+        Http1Call exchange = client.get().post(uri, headers(call, "application/json"), body);
+        return call.upstream(() -> {
+            try (Http1Response response = exchange.execute(call.timeout())) {
+                int status = response.status();
+                if (status / 100 != 2) {
+                    throw UpstreamErrors.fromStatus(name(), status, response.header("retry-after"),
+                            response.header("retry-after-ms"), response.body().readNBytes(ERROR_BODY_LIMIT),
+                            clock.instant());
+                }
+                return response.bytes(Integer.MAX_VALUE - 8);
             }
         });
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            throw UpstreamErrors.fromStatus(name(), status, response.headers().firstValue("retry-after").orElse(null),
-                    response.headers().firstValue("retry-after-ms").orElse(null), response.body(), clock.instant());
-        }
-        return response;
     }
 
-    private HttpRequest request(URI uri, UpstreamCall call, byte[] body, String accept) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .version(version)
-                .timeout(call.timeout())
-                .header("content-type", "application/json")
-                .header("accept", accept)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        for (Map.Entry<String, String> h : config().headers().entrySet()) {
-            b.setHeader(h.getKey(), h.getValue());
+    /** The request's headers: the configured ones over the defaults, the key over both. */
+    private Map<String, String> headers(UpstreamCall call, String accept) {
+        Map<String, String> h = new LinkedHashMap<>(8);
+        h.put("content-type", "application/json");
+        h.put("accept", accept);
+        for (Map.Entry<String, String> e : config().headers().entrySet()) {
+            h.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue());
         }
         if (config().apiKey() != null) {
-            b.setHeader("authorization", "Bearer " + secrets.resolve(config().apiKey())); // the key wins
+            h.put("authorization", "Bearer " + secrets.resolve(config().apiKey())); // the key wins
         }
         if (call.requestId() != null) {
-            b.setHeader("x-request-id", call.requestId());
+            h.put("x-request-id", call.requestId());
         }
-        return b.build();
+        return h;
     }
 
     /** Forwards chunks verbatim while noting usage and the finish reason. */

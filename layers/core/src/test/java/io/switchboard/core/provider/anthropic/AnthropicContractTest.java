@@ -10,7 +10,7 @@ import io.switchboard.shared.config.ProviderConfig;
 import io.switchboard.shared.config.ProviderType;
 import io.switchboard.shared.config.SecretRef;
 import java.io.IOException;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -23,13 +23,13 @@ import org.junit.jupiter.api.BeforeEach;
 /** {@link ProviderContract} for {@link AnthropicProvider}, its upstream a {@link FakeAnthropicServer}. */
 class AnthropicContractTest extends ProviderContract {
     private FakeAnthropicServer server;
-    private HttpClient client;
+    private Http1Client client;
     private AnthropicProvider provider;
 
     @BeforeEach
     void start() throws IOException {
         server = FakeAnthropicServer.start();
-        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        client = Http1Client.withDefaults();
         provider = new AnthropicProvider(new ProviderConfig("anthropic", ProviderType.ANTHROPIC, server.baseUrl(),
                 new SecretRef(SecretRef.Source.ENV, "ANTHROPIC_API_KEY"), Duration.ofSeconds(2), null, null, null),
                 () -> client, new SecretResolver(Map.of("ANTHROPIC_API_KEY", SECRET), name -> {

@@ -50,7 +50,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,23 +76,19 @@ class AnthropicProviderTest {
     private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
     private static final long CREATED = NOW.getEpochSecond();
 
-    private static HttpClient sharedHttpClient;
+    private static Http1Client sharedHttpClient;
 
     private FakeAnthropicServer server;
     private AnthropicProvider provider;
 
     @BeforeAll
     static void buildClient() {
-        sharedHttpClient = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
+        sharedHttpClient = Http1Client.withDefaults();
     }
 
     @AfterAll
     static void closeClient() {
-        sharedHttpClient.shutdownNow();
+        sharedHttpClient.close();
     }
 
     @BeforeEach

@@ -12,7 +12,7 @@ import io.switchboard.shared.config.SecretRef;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -24,13 +24,13 @@ import org.junit.jupiter.api.BeforeEach;
 /** {@link ProviderContract} for {@link OpenAiProvider}, its upstream a {@link FakeOpenAiServer}. */
 class OpenAiContractTest extends ProviderContract {
     private FakeOpenAiServer server;
-    private HttpClient client;
+    private Http1Client client;
     private OpenAiProvider provider;
 
     @BeforeEach
     void start() throws IOException {
         server = FakeOpenAiServer.start();
-        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        client = Http1Client.withDefaults();
         provider = new OpenAiProvider(ProviderConfig.openai("openai", server.baseUrl(),
                 new SecretRef(SecretRef.Source.ENV, "OPENAI_API_KEY"), Duration.ofSeconds(2)), () -> client,
                 new SecretResolver(Map.of("OPENAI_API_KEY", SECRET), name -> {

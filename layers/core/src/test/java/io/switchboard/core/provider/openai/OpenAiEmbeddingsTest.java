@@ -25,7 +25,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -51,23 +51,19 @@ class OpenAiEmbeddingsTest {
     private static final String SECRET_INPUT = "my bank PIN is 4321";
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private static HttpClient sharedHttpClient;
+    private static Http1Client sharedHttpClient;
 
     private FakeOpenAiServer server;
     private OpenAiProvider provider;
 
     @BeforeAll
     static void buildClient() {
-        sharedHttpClient = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
+        sharedHttpClient = Http1Client.withDefaults();
     }
 
     @AfterAll
     static void closeClient() {
-        sharedHttpClient.shutdownNow();
+        sharedHttpClient.close();
     }
 
     @BeforeEach

@@ -29,7 +29,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.switchboard.core.net.Http1Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -55,7 +55,7 @@ class OpenAiProviderTest {
     private static final String PROVIDER_MODEL = "gpt-4o-mini-2024";
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private static HttpClient sharedHttpClient;
+    private static Http1Client sharedHttpClient;
 
     private FakeOpenAiServer server;
     private OpenAiProvider provider;
@@ -63,16 +63,12 @@ class OpenAiProviderTest {
     @BeforeAll
     static void buildClient() {
         // as the gateway builds its one client (Gateway.newHttpClient)
-        sharedHttpClient = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_2)
-                .build();
+        sharedHttpClient = Http1Client.withDefaults();
     }
 
     @AfterAll
     static void closeClient() {
-        sharedHttpClient.shutdownNow();
+        sharedHttpClient.close();
     }
 
     @BeforeEach
@@ -88,7 +84,7 @@ class OpenAiProviderTest {
     }
 
     private static OpenAiProvider provider(URI baseUrl, Map<String, String> env) {
-        Supplier<HttpClient> client = () -> sharedHttpClient;
+        Supplier<Http1Client> client = () -> sharedHttpClient;
         return new OpenAiProvider(
                 ProviderConfig.openai("openai", baseUrl, new SecretRef(SecretRef.Source.ENV, "OPENAI_API_KEY"),
                         TIMEOUT),
