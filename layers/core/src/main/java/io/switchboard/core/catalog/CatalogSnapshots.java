@@ -4,14 +4,17 @@ import io.switchboard.core.Ticker;
 import io.switchboard.shared.config.GatewayConfig;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The current {@link CatalogSnapshot} of an execution environment. Loaded on first use; afterwards the stored
- * generation is read at most once per refresh interval (by whichever request comes first after it, while the others
- * keep using the current snapshot), and the catalog is reloaded only when the generation moved. Without a store, or
+ * generation is read at most once per refresh interval, off the request path: the first request after the interval
+ * starts the read on the refresher (a virtual thread by default) and, like every other, is answered from the current
+ * snapshot, so an unreachable or slow store never delays a request once a snapshot exists. The catalog is reloaded
+ * only when the generation moved. Without a store, or
  * while the store is unreachable before any load succeeded, the bundled configuration is the catalog; after a load,
  * a failing store leaves the last snapshot in place.
  */
@@ -21,6 +24,7 @@ public final class CatalogSnapshots implements Supplier<CatalogSnapshot> {
     private final Ticker ticker;
     private final long intervalNanos;
     private final CatalogSnapshot fallback;
+    private final Executor refresher;
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final AtomicInteger checks = new AtomicInteger();
     private final AtomicInteger loads = new AtomicInteger();
@@ -34,6 +38,16 @@ public final class CatalogSnapshots implements Supplier<CatalogSnapshot> {
      * @param interval least time between two generation reads
      */
     public CatalogSnapshots(CatalogStore store, GatewayConfig config, Ticker ticker, Duration interval) {
+        this(store, config, ticker, interval, r -> Thread.ofVirtual().name("switchboard-catalog-refresh").start(r));
+    }
+
+    /**
+     * Snapshots whose refreshes after the first load run on {@code refresher} ({@code Runnable::run}: on the request
+     * that finds one due, as tests want).
+     */
+    public CatalogSnapshots(CatalogStore store, GatewayConfig config, Ticker ticker, Duration interval,
+            Executor refresher) {
+        this.refresher = Objects.requireNonNull(refresher, "refresher");
         this.store = store;
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -49,7 +63,7 @@ public final class CatalogSnapshots implements Supplier<CatalogSnapshot> {
         return new CatalogSnapshots(null, config, Ticker.system(), Duration.ZERO);
     }
 
-    /** The current snapshot; reads the store only when due. */
+    /** The current snapshot; the first use loads it, a due refresh starts in the background. */
     @Override
     public CatalogSnapshot get() {
         CatalogSnapshot s = current;
@@ -59,11 +73,26 @@ public final class CatalogSnapshots implements Supplier<CatalogSnapshot> {
         if (!refreshing.compareAndSet(false, true)) {
             return s != null ? s : fallback;
         }
+        if (s == null) {
+            try {
+                return refresh(null);
+            } finally {
+                refreshing.set(false);
+            }
+        }
         try {
-            return refresh(s);
-        } finally {
+            refresher.execute(() -> {
+                try {
+                    refresh(s);
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        } catch (RuntimeException rejected) {
             refreshing.set(false);
         }
+        CatalogSnapshot now = current;
+        return now != null ? now : s;
     }
 
     private CatalogSnapshot refresh(CatalogSnapshot s) {

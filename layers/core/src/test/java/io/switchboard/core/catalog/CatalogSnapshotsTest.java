@@ -64,7 +64,8 @@ class CatalogSnapshotsTest {
         String table = dynamo.newTable();
         DynamoDbCatalogStore store = new DynamoDbCatalogStore(() -> client, table);
         write(store, 1, Map.of("smart", new ModelRoute("mock", "mock-1")));
-        CatalogSnapshots snapshots = new CatalogSnapshots(store, config(), nanos::get, Duration.ofSeconds(5));
+        CatalogSnapshots snapshots = new CatalogSnapshots(store, config(), nanos::get, Duration.ofSeconds(5),
+                Runnable::run);
         assertEquals(0, snapshots.checks(), "nothing read before first use");
 
         CatalogSnapshot first = snapshots.get();
@@ -96,7 +97,7 @@ class CatalogSnapshotsTest {
         DynamoDbClient dead = AwsClients.dynamoDb("us-east-1", DynamoDbLocal.deadEndpoint(), Duration.ofMillis(500),
                 AwsClients.credentials());
         CatalogSnapshots snapshots = new CatalogSnapshots(new DynamoDbCatalogStore(() -> dead, "catalog"), config(),
-                nanos::get, Duration.ofSeconds(5));
+                nanos::get, Duration.ofSeconds(5), Runnable::run);
         long start = System.nanoTime();
         CatalogSnapshot s = snapshots.get();
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "bounded by the call timeout");
@@ -108,7 +109,58 @@ class CatalogSnapshotsTest {
     }
 
     @Test
-    void completion_resolvesThroughRefreshedSnapshot() {
+    void aDueRefresh_runsInTheBackground_aHangingStoreDelaysNoRequest() throws Exception {
+        DynamoDbClient client = dynamo.client();
+        String table = dynamo.newTable();
+        DynamoDbCatalogStore real = new DynamoDbCatalogStore(() -> client, table);
+        write(real, 1, Map.of("smart", new ModelRoute("mock", "mock-1")));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+        CatalogStore store = new CatalogStore() {
+            @Override
+            public long generation() {
+                if (hang.get()) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return real.generation();
+            }
+
+            @Override
+            public Catalog load() {
+                return real.load();
+            }
+
+            @Override
+            public int apply(CatalogWrite write) {
+                return real.apply(write);
+            }
+        };
+        java.util.List<Runnable> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CatalogSnapshots snapshots = new CatalogSnapshots(store, config(), nanos::get, Duration.ofSeconds(5),
+                queued::add);
+        CatalogSnapshot first = snapshots.get();
+        assertEquals(1, first.generation(), "the first load is the request's own");
+
+        write(real, 2, Map.of("smarter", new ModelRoute("mock", "mock-1")));
+        hang.set(true);
+        nanos.addAndGet(Duration.ofSeconds(6).toNanos());
+        assertSame(first, snapshots.get(), "a due refresh does not hold the request");
+        assertSame(first, snapshots.get());
+        assertEquals(1, queued.size(), "one refresh at a time");
+        Thread refresh = Thread.ofVirtual().start(queued.get(0));
+        assertSame(first, snapshots.get(), "while the store hangs, requests keep the current snapshot");
+        release.countDown();
+        refresh.join();
+        assertEquals(2, snapshots.get().generation(), "the refreshed snapshot, once read");
+        assertNotNull(snapshots.get().route("smarter"));
+    }
+
+    @Test
+    void completion_resolvesThroughRefreshedSnapshot() throws Exception {
         DynamoDbClient client = dynamo.client();
         String table = dynamo.newTable();
         DynamoDbCatalogStore store = new DynamoDbCatalogStore(() -> client, table);
@@ -126,7 +178,13 @@ class CatalogSnapshotsTest {
         write(store, 2, Map.of("smarter", new ModelRoute("mock", "mock-1")));
         assertEquals(404, chat(gateway, "smarter").status(), "within the interval the snapshot stands");
         nanos.addAndGet(Duration.ofSeconds(6).toNanos());
-        assertEquals(200, chat(gateway, "smarter").status());
+        // the first request after the interval starts the refresh in the background; later ones see its result
+        int status = chat(gateway, "smarter").status();
+        for (int i = 0; i < 500 && status != 200; i++) {
+            Thread.sleep(10);
+            status = chat(gateway, "smarter").status();
+        }
+        assertEquals(200, status);
         assertEquals(2, gateway.catalog().snapshots().checks());
         gateway.close();
     }
