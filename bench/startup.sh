@@ -14,7 +14,7 @@ body='{"model":"fast","messages":[{"role":"user","content":"Hello"}]}'
 times=()
 for i in $(seq 1 "$runs"); do
   start=$(date +%s%N)
-  java -XX:TieredStopAtLevel=1 -jar "$jar" --port "$port" >/dev/null 2>&1 &
+  java $(grep -v '^#' local/jvm.options) -jar "$jar" --port "$port" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do
     code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$port/v1/chat/completions" \

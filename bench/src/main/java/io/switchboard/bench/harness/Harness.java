@@ -307,8 +307,18 @@ public final class Harness {
         env.put("AWS_EMF_ENVIRONMENT", "Local");
         env.put("AWS_REGION", "us-east-1");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // -XX:TieredStopAtLevel=1 as local/run.sh and as Lambda's Java runtimes run by default
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1"));
+        // the JVM options of local/run.sh (local/jvm.options: C1 only as Lambda's Java runtimes by default, the Serial
+        // collector and a small heap as Lambda's small functions get)
+        List<String> cmd = new ArrayList<>(List.of(java));
+        try {
+            for (String line : Files.readAllLines(repo.resolve("local/jvm.options"))) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    cmd.add(line.trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("local/jvm.options", e);
+        }
         // extra JVM options for the gateway only, e.g. a JFR recording to profile it under the harness's load
         String opts = System.getenv().getOrDefault("BENCH_SWITCHBOARD_JVM_OPTS", "").trim();
         if (!opts.isEmpty()) {
