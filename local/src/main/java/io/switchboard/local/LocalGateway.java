@@ -153,7 +153,10 @@ public final class LocalGateway implements AutoCloseable {
         }
         // Each streamed event is a small write flushed at once: without TCP_NODELAY, Nagle's algorithm holds it back.
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+        // the local run's own HTTP/1.1 server (a thread per connection, the handler on it); the JDK's on request
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        HttpServer server = "jdk".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_LOCAL_HTTP_SERVER", "loopback"))
+                ? HttpServer.create(address, 256) : LoopbackHttpServer.open(address, 256);
         ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
         LocalGateway g = new LocalGateway(server, requests, pools, parts);
         server.setExecutor(requests);
