@@ -53,7 +53,8 @@ final class LoopbackHttpServer extends HttpServer {
 
     @Override
     public void start() {
-        Thread.ofPlatform().name("switchboard-local-http-accept").daemon().start(this::accept);
+        // not a daemon: like the JDK server's dispatcher, it keeps the process alive until stop()
+        Thread.ofPlatform().name("switchboard-local-http-accept").daemon(false).start(this::accept);
     }
 
     private void accept() {
