@@ -118,7 +118,7 @@ public final class Gateway implements AutoCloseable {
         ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
         GatewayConfig config = settings.config();
         Resilience resilience = new Resilience(config.resilience(), router::resolve, new BreakerBoard(
-                config.resilience().breaker(), ticker, sharedBreakers, guard, metrics), ticker, b.waits, null, metrics);
+                config.resilience().breaker(), ticker, sharedBreakers, guard, metrics), ticker, b.waits, b.random, metrics);
         this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
                 cache, cs, settings.stream(), resilience);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
@@ -334,6 +334,7 @@ public final class Gateway implements AutoCloseable {
         private InstantSource clock = InstantSource.system();
         private Sleeper sleeper = Sleeper.system();
         private Waits waits = Waits.system();
+        private java.util.random.RandomGenerator random;
         private GatewayMetrics metrics;
         private SecretStore secretStore;
         private Map<String, String> processEnv = System.getenv();
@@ -364,6 +365,12 @@ public final class Gateway implements AutoCloseable {
         /** How retries wait (backoff, {@code Retry-After}). */
         public Builder waits(Waits w) {
             this.waits = Objects.requireNonNull(w);
+            return this;
+        }
+
+        /** The randomness of backoff jitter and weighted routing (default: {@code ThreadLocalRandom}). */
+        public Builder random(java.util.random.RandomGenerator r) {
+            this.random = Objects.requireNonNull(r);
             return this;
         }
 

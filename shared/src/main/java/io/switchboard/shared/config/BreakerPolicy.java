@@ -7,8 +7,8 @@ import java.time.Duration;
  * the breakers other environments opened (through L2).
  *
  * @param consecutiveFailures failures in a row that open the breaker
- * @param failureRate share of failures among the last {@code window} calls that opens it (once {@code minCalls}
- *     were seen)
+ * @param failureRate the share of failures among the last {@code window} calls that, when exceeded, opens it (once
+ *     {@code minCalls} were seen): at the default 0.5, a deployment whose every other call fails stays closed
  * @param window calls the failure rate is computed over
  * @param minCalls calls needed before the failure rate counts
  * @param cooldown how long an open breaker stays open before one probe call is let through (half-open)
@@ -17,8 +17,8 @@ import java.time.Duration;
  */
 public record BreakerPolicy(int consecutiveFailures, double failureRate, int window, int minCalls,
         Duration cooldown, Duration shareEvery) {
-    /** 5 in a row or 50 % of the last 20 (at least 10 seen), 30 s open, shared state read at most every second. */
-    public static final BreakerPolicy DEFAULTS = new BreakerPolicy(5, 0.5, 20, 10, Duration.ofSeconds(30),
+    /** 5 in a row or more than 50 % of the last 20 (20 seen), 30 s open, shared state read at most every second. */
+    public static final BreakerPolicy DEFAULTS = new BreakerPolicy(5, 0.5, 20, 20, Duration.ofSeconds(30),
             Duration.ofSeconds(1));
 
     public BreakerPolicy {

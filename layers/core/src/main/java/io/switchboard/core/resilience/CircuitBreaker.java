@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One deployment's circuit breaker in one execution environment: closed until {@code consecutiveFailures} in a row
- * or a failure rate over the last {@code window} calls; then open for {@code cooldown}, during which the deployment
+ * or more than {@code failureRate} of the last {@code window} calls failed; then open for {@code cooldown}, during which the deployment
  * is skipped; then half-open, letting one probe through, whose success closes it and whose failure opens it again.
  * Another environment's trip (read from L2) opens it too, until the time that environment chose. Thread-safe; the
  * listener hears transitions outside the lock.
@@ -127,7 +127,7 @@ public final class CircuitBreaker {
                 consecutive++;
                 record(true);
                 if (consecutive < policy.consecutiveFailures()
-                        && (calls < policy.minCalls() || failures < policy.failureRate() * calls)) {
+                        && (calls < policy.minCalls() || failures <= policy.failureRate() * calls)) {
                     return;
                 }
             }
