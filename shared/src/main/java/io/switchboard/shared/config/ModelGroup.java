@@ -28,8 +28,12 @@ public record ModelGroup(List<Deployment> deployments, Routing routing, RetryPol
         if (deployments.isEmpty() || deployments.size() > 64) {
             throw new IllegalArgumentException("a model group needs 1 to 64 deployments");
         }
-        if (deployments.stream().map(Deployment::id).distinct().count() != deployments.size()) {
-            throw new IllegalArgumentException("deployment ids of a model group must differ");
+        for (int i = 0; i < deployments.size(); i++) { // no stream: this runs on the first request of a model
+            for (int j = 0; j < i; j++) {
+                if (deployments.get(i).id().equals(deployments.get(j).id())) {
+                    throw new IllegalArgumentException("deployment ids of a model group must differ");
+                }
+            }
         }
     }
 

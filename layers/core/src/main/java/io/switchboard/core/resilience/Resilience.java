@@ -200,6 +200,14 @@ public final class Resilience {
                 pause(backoff, trail);
             }
             waitedOut = false;
+            if (deadline != Long.MAX_VALUE && deadline - ticker.read() <= 0) {
+                d.breaker().release(); // the invocation's time is up: not the deployment's fault
+                if (last != null) {
+                    throw last;
+                }
+                throw GatewayException.of(ErrorKind.UPSTREAM_TIMEOUT,
+                        "The invocation has no time left to call the provider.");
+            }
             attempts++;
             trail.attempt(d.deployment(), ++counter[0]);
             long start = ticker.read();
