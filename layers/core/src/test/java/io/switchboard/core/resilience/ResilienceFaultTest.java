@@ -299,6 +299,32 @@ class ResilienceFaultTest {
     }
 
     @Test
+    void stream_hangingOrThrottledBeforeItsFirstEvent_retriedOnAStreamingEdge() {
+        bad.then(new FaultyUpstream.Hang());
+        StreamingSink hung = stream("g");
+        assertEquals(200, hung.status, () -> hung.text() + hung.headers + metrics.events);
+        assertTrue(hung.text().contains("lo!") && hung.text().endsWith("data: [DONE]\n\n"), hung.text());
+        assertEquals("2", hung.headers.get("x-switchboard-attempts"), "the first-event timeout, then the other one");
+        assertEquals("good-west", hung.headers.get("x-switchboard-deployment"));
+
+        flaky.then(FaultyUpstream.status(429));
+        StreamingSink throttled = stream("one");
+        assertEquals(200, throttled.status, throttled::text);
+        assertEquals("2", throttled.headers.get("x-switchboard-attempts"));
+        assertEquals(2, flaky.requests());
+    }
+
+    private StreamingSink stream(String model) {
+        StreamingSink sink = new StreamingSink();
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi " + prompts.incrementAndGet() + "\"}]}";
+        gateway.serve(new GatewayRequest("POST", "/v1/chat/completions",
+                Map.of("authorization", "Bearer key", "content-type", "application/json"),
+                body.getBytes(StandardCharsets.UTF_8), "req-s" + prompts.get(), 25_000), sink);
+        return sink;
+    }
+
+    @Test
     void bufferedStream_cutAfterItsFirstChunk_notRetriedEither() {
         flaky.then(new FaultyUpstream.Truncated(1));
         GatewayResponse r = send("one", true, 25_000);
@@ -337,6 +363,10 @@ class ResilienceFaultTest {
         @Override
         public boolean committed() {
             return committed;
+        }
+
+        String text() {
+            return body.toString(StandardCharsets.UTF_8);
         }
     }
 
