@@ -253,7 +253,7 @@ public final class CompletionService {
         EventStreamWriter writer = x.writer(includeUsage(chat), config.limits().maxResponseBytes());
         Answer answer = resilience.call(t.plan(), deadline, x, (d, cap) -> {
             ProviderCall call = call(request, chat, d, cap, x);
-            call.streaming(streamSettings.idleTimeout(), deadline(request),
+            call.streaming(streamSettings.idleTimeout(), deadline,
                     x.sink().streams() ? streamSettings.keepAlive() : null, writer);
             StreamAssembler assembler = key != null && x.fallbackModel() == null ? new StreamAssembler() : null;
             return new Answer(provider(d).call(call, assembler == null ? writer : StreamSink.tee(writer, assembler)),
@@ -292,7 +292,10 @@ public final class CompletionService {
         return d == Long.MAX_VALUE ? d : d - Resilience.MIN_ATTEMPT.toNanos();
     }
 
-    /** The {@link Ticker} time by which every call and wait of the request must be over. */
+    /**
+     * The {@link Ticker} time by which every call and wait of the request must be over, and a stream must end so the
+     * gateway can still close it itself: the invocation's remaining time at arrival less the margin.
+     */
     private static long resilienceDeadline(GatewayRequest request, Exchange x) {
         if (request.remainingMillis() == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
@@ -335,14 +338,6 @@ public final class CompletionService {
                     + config.limits().maxResponseBytes() + " bytes the platform can return; ask for fewer "
                     + "tokens or choices.");
         }
-    }
-
-    /** The {@link Ticker} time by which a stream must end so the gateway can still close it itself. */
-    private long deadline(GatewayRequest request) {
-        if (request.remainingMillis() == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        return ticker.read() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
     /** Milliseconds with microsecond precision, as a header value. */
