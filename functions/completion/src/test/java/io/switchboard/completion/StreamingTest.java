@@ -314,7 +314,11 @@ class StreamingTest {
                 cut.incrementAndGet();
             }
         });
-        URI url = serve(gateway("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "300"));
+        // one call per request, every request reaching the upstream: no retry of the timeout, no breaker skipping it
+        URI url = serve(gateway("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "300", "SWITCHBOARD_CONFIG",
+                "{\"providers\":{\"up\":{\"type\":\"openai\",\"baseUrl\":\"" + upstream.baseUrl()
+                + "\",\"apiKey\":\"env:UP_KEY\"}},\"models\":{\"m\":\"up/model-x\"},\"resilience\":{\"retry\":"
+                + "{\"maxAttempts\":1},\"breaker\":{\"consecutiveFailures\":100}}}"));
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(url)

@@ -39,6 +39,11 @@ import io.switchboard.core.provider.ModelRouter;
 import io.switchboard.core.provider.ProviderFactory;
 import io.switchboard.core.provider.ProviderRegistry;
 import io.switchboard.core.provider.mock.Sleeper;
+import io.switchboard.core.resilience.BreakerBoard;
+import io.switchboard.core.resilience.Resilience;
+import io.switchboard.core.resilience.SharedBreakerState;
+import io.switchboard.core.resilience.ValkeyBreakerState;
+import io.switchboard.core.resilience.Waits;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.core.secrets.SecretStore;
 import io.switchboard.core.secrets.SsmSecretStore;
@@ -95,11 +100,14 @@ public final class Gateway implements AutoCloseable {
         this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
                 .build();
         CacheSettings cs = settings.cache();
+        SharedBreakerState sharedBreakers = null;
+        L2Guard guard = null;
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
                     () -> clients.credentials().resolveCredentials(), Clock.systemUTC(), ticker, metrics) : null;
             L1Cache l1 = new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker);
-            L2Guard guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
+            guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
+            sharedBreakers = l2 instanceof ValkeyL2Store valkey ? new ValkeyBreakerState(valkey) : null;
             InvalidationView view = l2 instanceof InvalidationStore s
                     ? new InvalidationView(s, l1, guard, ticker, settings.invalidation().staleness()) : null;
             this.cache = new ResponseCache(cs, l1, l2, guard, ticker, view);
@@ -108,8 +116,11 @@ public final class Gateway implements AutoCloseable {
         }
         Authenticator authenticator = new Authenticator(settings.config().apiKeys());
         ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
-        this.completions = new CompletionService(settings.config(), authenticator, router, registry, metrics, ticker,
-                cache, cs, settings.stream());
+        GatewayConfig config = settings.config();
+        Resilience resilience = new Resilience(config.resilience(), router::resolve, new BreakerBoard(
+                config.resilience().breaker(), ticker, sharedBreakers, guard, metrics), ticker, b.waits, b.random, metrics);
+        this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
+                cache, cs, settings.stream(), resilience);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
                 cache, cs);
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
@@ -322,6 +333,8 @@ public final class Gateway implements AutoCloseable {
         private Ticker ticker = Ticker.system();
         private InstantSource clock = InstantSource.system();
         private Sleeper sleeper = Sleeper.system();
+        private Waits waits = Waits.system();
+        private java.util.random.RandomGenerator random;
         private GatewayMetrics metrics;
         private SecretStore secretStore;
         private Map<String, String> processEnv = System.getenv();
@@ -346,6 +359,18 @@ public final class Gateway implements AutoCloseable {
         /** The mock provider's way to wait. */
         public Builder sleeper(Sleeper s) {
             this.sleeper = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /** How retries wait (backoff, {@code Retry-After}). */
+        public Builder waits(Waits w) {
+            this.waits = Objects.requireNonNull(w);
+            return this;
+        }
+
+        /** The randomness of backoff jitter and weighted routing (default: {@code ThreadLocalRandom}). */
+        public Builder random(java.util.random.RandomGenerator r) {
+            this.random = Objects.requireNonNull(r);
             return this;
         }
 

@@ -2,6 +2,12 @@ package io.switchboard.shared.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.config.ApiKeyEntry;
+import io.switchboard.shared.config.BreakerPolicy;
+import io.switchboard.shared.config.Deployment;
+import io.switchboard.shared.config.ModelGroup;
+import io.switchboard.shared.config.ResilienceConfig;
+import io.switchboard.shared.config.RetryPolicy;
+import io.switchboard.shared.config.Routing;
 import io.switchboard.shared.config.GatewayConfig;
 import io.switchboard.shared.config.Limits;
 import io.switchboard.shared.config.ModelRoute;
@@ -31,10 +37,30 @@ import java.util.Set;
  *  "limits": {"maxRequestBytes": 4194304, "maxResponseBytes": 5934464, "upstreamTimeoutMs": 25000}}
  * }</pre>
  *
+ * A model may also be a group of deployments with its routing, retry policy and fallbacks (a deployment is a
+ * {@code "provider/model-id"} string or {@code {"route", "weight", "id"}}); {@code resilience} holds the default retry
+ * policy and the circuit-breaker policy:
+ *
+ * <pre>{@code
+ * "models": {"gpt-4o": {"deployments": [{"route": "openai/gpt-4o", "weight": 3}, "azure/gpt-4o"],
+ *                       "routing": "weighted", "retry": {"maxAttempts": 3, "baseDelayMs": 100},
+ *                       "fallbacks": ["claude"], "contextWindowFallbacks": ["gpt-4.1"],
+ *                       "contentPolicyFallbacks": ["claude"]}},
+ * "resilience": {"retry": {"maxAttempts": 2}, "breaker": {"consecutiveFailures": 5, "cooldownMs": 30000}}
+ * }</pre>
+ *
  * Unknown fields are errors, so a typo never silently falls back to a default.
  */
 public final class GatewayConfigJson {
-    private static final Set<String> TOP = Set.of("providers", "models", "apiKeys", "limits");
+    private static final Set<String> TOP = Set.of("providers", "models", "apiKeys", "limits", "resilience");
+    private static final Set<String> GROUP = Set.of("deployments", "routing", "retry", "fallbacks",
+            "contextWindowFallbacks", "contentPolicyFallbacks");
+    private static final Set<String> DEPLOYMENT = Set.of("route", "weight", "id");
+    private static final Set<String> RETRY = Set.of("maxAttempts", "baseDelayMs", "maxDelayMs", "maxRetryAfterMs",
+            "attemptTimeoutMs");
+    private static final Set<String> BREAKER = Set.of("consecutiveFailures", "failureRate", "window", "minCalls",
+            "cooldownMs", "shareEveryMs");
+    private static final Set<String> RESILIENCE = Set.of("retry", "breaker");
     private static final Set<String> PROVIDER = Set.of("type", "baseUrl", "apiKey", "timeoutMs", "defaultMaxTokens",
             "latencyMs", "headers", "region");
     private static final Set<String> LIMITS = Set.of("maxRequestBytes", "maxResponseBytes", "upstreamTimeoutMs");
@@ -61,11 +87,25 @@ public final class GatewayConfigJson {
             Map.Entry<String, JsonNode> e = it.next();
             providers.put(e.getKey(), provider(e.getKey(), e.getValue()));
         }
+        JsonNode res = root.path("resilience");
+        if (!res.isMissingNode() && !res.isNull()) {
+            only(res, RESILIENCE, "resilience");
+        }
+        RetryPolicy retry = retry(res.get("retry"), RetryPolicy.DEFAULTS, "resilience.retry");
+        BreakerPolicy breaker = breaker(res.get("breaker"));
         Map<String, ModelRoute> models = new LinkedHashMap<>();
+        Map<String, ModelGroup> groups = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("models").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject()) {
+                ModelGroup g = group(e.getKey(), e.getValue(), retry);
+                groups.put(e.getKey(), g);
+                models.put(e.getKey(), g.primary());
+                continue;
+            }
             if (!e.getValue().isTextual()) {
-                throw new IllegalArgumentException("models." + e.getKey() + " must be \"provider/model-id\"");
+                throw new IllegalArgumentException("models." + e.getKey() + " must be \"provider/model-id\" or a "
+                        + "model group object");
             }
             models.put(e.getKey(), ModelRoute.parse(e.getValue().textValue()));
         }
@@ -73,7 +113,76 @@ public final class GatewayConfigJson {
         for (JsonNode k : root.path("apiKeys")) {
             keys.add(ApiKeyEntry.parse(k.asText()));
         }
-        return new GatewayConfig(providers, models, keys, limits(root.get("limits"), fallbackLimits));
+        return new GatewayConfig(providers, models, keys, limits(root.get("limits"), fallbackLimits),
+                new ResilienceConfig(groups, retry, breaker));
+    }
+
+    private static ModelGroup group(String name, JsonNode g, RetryPolicy defaults) {
+        String where = "models." + name;
+        only(g, GROUP, where);
+        List<Deployment> deployments = new ArrayList<>();
+        for (JsonNode d : g.path("deployments")) {
+            if (d.isTextual()) {
+                deployments.add(Deployment.of(ModelRoute.parse(d.textValue())));
+            } else if (d.isObject()) {
+                only(d, DEPLOYMENT, where + ".deployments[]");
+                deployments.add(new Deployment(d.hasNonNull("id") ? d.get("id").asText() : null,
+                        ModelRoute.parse(d.path("route").asText("")), d.path("weight").asInt(1)));
+            } else {
+                throw new IllegalArgumentException(where + ".deployments[] must be \"provider/model-id\" or an object");
+            }
+        }
+        if (deployments.isEmpty()) {
+            throw new IllegalArgumentException(where + ".deployments must list at least one deployment");
+        }
+        Routing routing = g.hasNonNull("routing") ? Routing.fromId(g.get("routing").asText()) : Routing.WEIGHTED;
+        return new ModelGroup(deployments, routing, retry(g.get("retry"), defaults, where + ".retry"),
+                names(g.get("fallbacks"), where + ".fallbacks"),
+                names(g.get("contextWindowFallbacks"), where + ".contextWindowFallbacks"),
+                names(g.get("contentPolicyFallbacks"), where + ".contentPolicyFallbacks"));
+    }
+
+    private static List<String> names(JsonNode n, String where) {
+        List<String> out = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            throw new IllegalArgumentException(where + " must be a list of model names");
+        }
+        for (JsonNode m : n) {
+            if (!m.isTextual() || m.textValue().isBlank()) {
+                throw new IllegalArgumentException(where + " must be a list of model names");
+            }
+            out.add(m.textValue());
+        }
+        return out;
+    }
+
+    private static RetryPolicy retry(JsonNode r, RetryPolicy d, String where) {
+        if (r == null || r.isNull()) {
+            return d;
+        }
+        only(r, RETRY, where);
+        return new RetryPolicy(r.path("maxAttempts").asInt(d.maxAttempts()), millis(r, "baseDelayMs", d.baseDelay()),
+                millis(r, "maxDelayMs", d.maxDelay()), millis(r, "maxRetryAfterMs", d.maxRetryAfter()),
+                millis(r, "attemptTimeoutMs", d.attemptTimeout()));
+    }
+
+    private static BreakerPolicy breaker(JsonNode b) {
+        BreakerPolicy d = BreakerPolicy.DEFAULTS;
+        if (b == null || b.isNull()) {
+            return d;
+        }
+        only(b, BREAKER, "resilience.breaker");
+        return new BreakerPolicy(b.path("consecutiveFailures").asInt(d.consecutiveFailures()),
+                b.path("failureRate").asDouble(d.failureRate()), b.path("window").asInt(d.window()),
+                b.path("minCalls").asInt(Math.min(d.minCalls(), b.path("window").asInt(d.window()))),
+                millis(b, "cooldownMs", d.cooldown()), millis(b, "shareEveryMs", d.shareEvery()));
+    }
+
+    private static Duration millis(JsonNode n, String field, Duration fallback) {
+        return n.hasNonNull(field) ? Duration.ofMillis(n.get(field).asLong()) : fallback;
     }
 
     private static ProviderConfig provider(String name, JsonNode p) {

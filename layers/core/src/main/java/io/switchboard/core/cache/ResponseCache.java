@@ -112,12 +112,24 @@ public final class ResponseCache implements AutoCloseable {
      * it, or neither (L2 unavailable or the wait ran out): then the caller calls the provider itself.
      */
     public Lease acquire(CacheKey key, CacheTrace trace) {
+        return acquire(key, trace, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #acquire(CacheKey, CacheTrace)}, waiting no later than {@code notAfter} ({@link Ticker} time; {@link
+     * Long#MAX_VALUE}: only {@code lockWait} bounds the wait), so the wait fits the invocation's deadline.
+     */
+    public Lease acquire(CacheKey key, CacheTrace trace, long notAfter) {
         if (l2 == null) {
             return new Lease(null, null);
         }
         String owner = ownerIds.get();
         long stamp = view == null ? 0 : view.stamp();
-        long deadline = ticker.read() + settings.lockWait().toNanos();
+        long now = ticker.read();
+        long deadline = now + settings.lockWait().toNanos();
+        if (notAfter != Long.MAX_VALUE && notAfter - deadline < 0) {
+            deadline = notAfter;
+        }
         long pause = 5_000_000L;
         while (true) {
             Boolean locked = l2Lock(key.lockKey(), owner, trace);
@@ -131,7 +143,7 @@ public final class ResponseCache implements AutoCloseable {
                 return new Lease(null, null);
             }
             try {
-                Thread.sleep(Duration.ofNanos(pause));
+                Thread.sleep(Duration.ofNanos(Math.max(0, Math.min(pause, deadline - ticker.read()))));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new Lease(null, null);

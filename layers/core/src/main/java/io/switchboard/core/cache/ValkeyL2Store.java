@@ -69,6 +69,14 @@ public final class ValkeyL2Store implements L2Store, InvalidationStore {
         }
     }
 
+    /**
+     * Runs {@code command} on this environment's connection, under its lock, as every command here: for other state
+     * shared through L2 (the circuit breakers'). May throw like any L2 call.
+     */
+    public <T> T execute(java.util.function.Function<Jedis, T> command) {
+        return call(command);
+    }
+
     @Override
     public byte[] get(String key) {
         return call(j -> j.get(key.getBytes(StandardCharsets.UTF_8)));

@@ -23,6 +23,8 @@ import io.switchboard.core.provider.ChatProvider;
 import io.switchboard.core.provider.ModelRouter;
 import io.switchboard.core.provider.ProviderCall;
 import io.switchboard.core.provider.ProviderRegistry;
+import io.switchboard.core.resilience.Plan;
+import io.switchboard.core.resilience.Resilience;
 import io.switchboard.core.stream.EventStreamWriter;
 import io.switchboard.core.stream.StreamAssembler;
 import io.switchboard.core.stream.StreamResult;
@@ -31,6 +33,7 @@ import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.chat.ChatResponse;
+import io.switchboard.shared.config.Deployment;
 import io.switchboard.shared.config.GatewayConfig;
 import io.switchboard.shared.config.ModelRoute;
 import io.switchboard.shared.config.ProviderConfig;
@@ -46,7 +49,8 @@ import java.util.Objects;
  * {@link #replay} a cached answer or {@link #callProvider}, whose events flow to the caller as they arrive (a stream)
  * or into the one answer they add up to (a whole completion), and into the cache when the answer is complete. Errors
  * before the caller's first byte get their own status and OpenAI error body; after it, an error event ends the
- * stream. Every response carries {@code x-switchboard-upstream-ms} and {@code x-switchboard-overhead-ms} (for a stream:
+ * stream. The provider is called through {@link Resilience}: retries, deployments, breakers and fallbacks of the
+ * model's group. Every response carries {@code x-switchboard-upstream-ms} and {@code x-switchboard-overhead-ms} (for a stream:
  * as of its first byte). Unexpected failures are logged by class name only, never with a message, prompt or key.
  */
 public final class CompletionService {
@@ -62,11 +66,24 @@ public final class CompletionService {
     private final ResponseCache cache;
     private final CacheSettings cacheSettings;
     private final StreamSettings streamSettings;
+    private final Resilience resilience;
 
-    /** A service over one environment's collaborators; {@code cache} is null when caching is off. */
+    /**
+     * A service over one environment's collaborators; {@code cache} is null when caching is off. Its breakers are
+     * its own (not shared through L2) and retries wait in real time.
+     */
     public CompletionService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
             CacheSettings cacheSettings, StreamSettings streamSettings) {
+        this(config, authenticator, router, registry, metrics, ticker, cache, cacheSettings, streamSettings,
+                Resilience.local(config.resilience(), router::resolve, ticker, metrics));
+    }
+
+    /** A service over one environment's collaborators, calling providers through {@code resilience}. */
+    public CompletionService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
+            ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
+            CacheSettings cacheSettings, StreamSettings streamSettings, Resilience resilience) {
+        this.resilience = Objects.requireNonNull(resilience, "resilience");
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.router = Objects.requireNonNull(router, "router");
@@ -106,8 +123,12 @@ public final class CompletionService {
     private record Admission(Tenant tenant, ChatRequest chat, CacheDirectives directives) {
     }
 
-    /** Where a request goes. */
-    private record Target(ModelRoute route, ProviderConfig config, ChatProvider provider) {
+    /** Where a request goes: the model's route (its cache identity) and its group's plan. */
+    private record Target(ModelRoute route, ProviderConfig config, ChatProvider provider, Plan plan) {
+    }
+
+    /** One deployment's answer: the stream's result and, when kept, its assembly. */
+    private record Answer(StreamResult result, StreamAssembler assembler) {
     }
 
     /** What the cache said: the key (null: not cacheable), a stored answer, the stampede lease. */
@@ -123,7 +144,7 @@ public final class CompletionService {
             Target t = target(a.chat());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
-            lookup = consultCache(a, t, x.trace());
+            lookup = consultCache(a, t, x.trace(), lockDeadline(request, x));
             x.cacheKey(lookup.key());
             if (lookup.stored() != null) {
                 replay(a.chat(), lookup.stored(), x);
@@ -164,15 +185,15 @@ public final class CompletionService {
         return new Admission(tenant, chat, directives);
     }
 
-    /** Stage 2: the model's provider. */
+    /** Stage 2: the model's provider, and the plan of its group (deployments, retries, fallbacks). */
     private Target target(ChatRequest chat) {
         ModelRoute route = router.resolve(chat.model());
         ProviderConfig providerConfig = config.providers().get(route.provider());
-        return new Target(route, providerConfig, registry.get(providerConfig));
+        return new Target(route, providerConfig, registry.get(providerConfig), resilience.plan(chat.model(), route));
     }
 
     /** Stage 3: a stored answer, or the lease to produce one (waiting for another environment's if it has it). */
-    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace) {
+    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace, long lockDeadline) {
         if (cache == null || !cache.cacheable(a.chat(), a.directives())) {
             return CacheLookup.NONE;
         }
@@ -187,7 +208,7 @@ public final class CompletionService {
         if (stored != null) {
             return new CacheLookup(key, stored, null);
         }
-        ResponseCache.Lease lease = cache.acquire(key, trace);
+        ResponseCache.Lease lease = cache.acquire(key, trace, lockDeadline);
         if (lease.value() == null) {
             trace.status(CacheStatus.MISS);
         }
@@ -212,33 +233,74 @@ public final class CompletionService {
      */
     private void callProvider(GatewayRequest request, Admission a, Target t, CacheKey key, Exchange x) {
         ChatRequest chat = a.chat();
-        ProviderCall call = new ProviderCall(chat, t.route().providerModel(), timeout(t.config(), request),
-                request.requestId(), ticker);
-        x.call(call);
-        StreamAssembler assembler = key != null || !chat.stream() ? new StreamAssembler() : null;
+        long deadline = resilienceDeadline(request, x);
         if (!chat.stream()) {
-            StreamResult result = t.provider().call(call, assembler);
-            ChatResponse response = assembler.result();
+            Answer answer = resilience.call(t.plan(), deadline, x, (d, cap) -> {
+                ProviderCall call = call(request, chat, d, cap, x);
+                StreamAssembler assembler = new StreamAssembler();
+                return new Answer(provider(d).call(call, assembler), assembler);
+            });
+            ChatResponse response = answer.assembler().result();
             byte[] body = ChatJson.writeResponse(response);
             checkSize(body);
-            x.tokens(result.usage());
-            if (key != null) {
+            x.tokens(answer.result().usage());
+            if (key != null && x.fallbackModel() == null) {
                 cache.store(key, a.directives(), body, x.trace());
             }
             x.sendJson(body);
             return;
         }
         EventStreamWriter writer = x.writer(includeUsage(chat), config.limits().maxResponseBytes());
-        call.streaming(streamSettings.idleTimeout(), deadline(request),
-                x.sink().streams() ? streamSettings.keepAlive() : null, writer);
-        StreamResult result = t.provider().call(call, assembler == null ? writer : StreamSink.tee(writer, assembler));
-        x.tokens(result.usage());
+        Answer answer = resilience.call(t.plan(), deadline, x, (d, cap) -> {
+            ProviderCall call = call(request, chat, d, cap, x);
+            call.streaming(streamSettings.idleTimeout(), deadline,
+                    x.sink().streams() ? streamSettings.keepAlive() : null, writer);
+            StreamAssembler assembler = key != null && x.fallbackModel() == null ? new StreamAssembler() : null;
+            return new Answer(provider(d).call(call, assembler == null ? writer : StreamSink.tee(writer, assembler)),
+                    assembler);
+        });
+        x.tokens(answer.result().usage());
         writer.done();
         x.streamEnded();
-        ChatResponse complete = assembler == null ? null : assembler.result();
+        ChatResponse complete = answer.assembler() == null ? null : answer.assembler().result();
         if (complete != null) {
             cache.store(key, a.directives(), ChatJson.writeResponse(complete), x.trace());
         }
+    }
+
+    /** One call to deployment {@code d}, allowed what is left of the invocation (and at most {@code cap}). */
+    private ProviderCall call(GatewayRequest request, ChatRequest chat, Deployment d, Duration cap, Exchange x) {
+        ProviderConfig pc = config.providers().get(d.route().provider());
+        long remaining = request.remainingMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
+                : request.remainingMillis() - (ticker.read() - x.startNanos()) / 1_000_000L;
+        Duration timeout = RequestPolicy.upstreamTimeout(pc.timeout(), config.limits().upstreamTimeout(), remaining);
+        if (cap != null && cap.compareTo(timeout) < 0) {
+            timeout = cap;
+        }
+        ProviderCall call = new ProviderCall(chat, d.route().providerModel(), timeout, request.requestId(), ticker);
+        x.call(call);
+        return call;
+    }
+
+    private ChatProvider provider(Deployment d) {
+        return registry.get(config.providers().get(d.route().provider()));
+    }
+
+    /** The latest a cache-lock wait may end: leaving {@link Resilience#MIN_ATTEMPT} for the provider's call. */
+    private static long lockDeadline(GatewayRequest request, Exchange x) {
+        long d = resilienceDeadline(request, x);
+        return d == Long.MAX_VALUE ? d : d - Resilience.MIN_ATTEMPT.toNanos();
+    }
+
+    /**
+     * The {@link Ticker} time by which every call and wait of the request must be over, and a stream must end so the
+     * gateway can still close it itself: the invocation's remaining time at arrival less the margin.
+     */
+    private static long resilienceDeadline(GatewayRequest request, Exchange x) {
+        if (request.remainingMillis() == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return x.startNanos() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
     private static boolean callerLeft(Exchange x) {
@@ -276,19 +338,6 @@ public final class CompletionService {
                     + config.limits().maxResponseBytes() + " bytes the platform can return; ask for fewer "
                     + "tokens or choices.");
         }
-    }
-
-    private Duration timeout(ProviderConfig provider, GatewayRequest request) {
-        return RequestPolicy.upstreamTimeout(provider.timeout(), config.limits().upstreamTimeout(),
-                request.remainingMillis());
-    }
-
-    /** The {@link Ticker} time by which a stream must end so the gateway can still close it itself. */
-    private long deadline(GatewayRequest request) {
-        if (request.remainingMillis() == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        return ticker.read() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
     /** Milliseconds with microsecond precision, as a header value. */

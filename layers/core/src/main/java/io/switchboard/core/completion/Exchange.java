@@ -8,6 +8,8 @@ import io.switchboard.core.http.ResponseSink;
 import io.switchboard.core.metrics.RequestOutcome;
 import io.switchboard.core.metrics.StreamStats;
 import io.switchboard.core.provider.ProviderCall;
+import io.switchboard.core.resilience.Trail;
+import io.switchboard.shared.config.Deployment;
 import io.switchboard.core.stream.EventStreamWriter;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
@@ -20,9 +22,9 @@ import java.util.Map;
  * One request's answer as it is being given: where it goes, what it has learned (provider, cache trace, provider
  * call, tokens, error), the headers every answer carries, and the one {@link RequestOutcome} recorded at its end.
  * Belongs to one request and one thread (a keep-alive may commit the stream's headers from the watch's thread, under
- * the writer's lock).
+ * the writer's lock). As the request's {@link Trail} it learns each call to a deployment, retry wait and fallback.
  */
-final class Exchange {
+final class Exchange implements Trail {
     private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
 
     private final GatewayRequest request;
@@ -40,6 +42,10 @@ final class Exchange {
     private boolean aborted;
     private boolean truncated;
     private long streamEndNanos = -1;
+    private long earlierUpstreamNanos;
+    private String deployment;
+    private int attempts;
+    private String fallback;
 
     Exchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
@@ -73,7 +79,45 @@ final class Exchange {
     }
 
     void call(ProviderCall c) {
+        if (call != null) {
+            earlierUpstreamNanos += call.upstreamNanos();
+        }
         call = c;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public void attempt(Deployment d, int number) {
+        deployment = d.id();
+        attempts = number;
+        provider = d.route().provider();
+    }
+
+    @Override
+    public void fallback(String model) {
+        fallback = model;
+    }
+
+    @Override
+    public void waited(long nanos) {
+        earlierUpstreamNanos += nanos; // waiting out the provider is the provider's time, not the gateway's
+    }
+
+    @Override
+    public boolean committed() {
+        return writer != null && writer.committed();
+    }
+
+    /** The fallback model that answered, or null. */
+    String fallbackModel() {
+        return fallback;
+    }
+
+    private long upstreamNanos() {
+        return earlierUpstreamNanos + (call == null ? 0 : call.upstreamNanos());
     }
 
     void tokens(Usage u) {
@@ -132,7 +176,16 @@ final class Exchange {
         if (provider != null && errorCode == null) {
             h.put("x-switchboard-provider", provider);
         }
-        long upstream = call == null ? 0 : call.upstreamNanos();
+        if (deployment != null) {
+            if (errorCode == null) {
+                h.put("x-switchboard-deployment", deployment);
+            }
+            h.put("x-switchboard-attempts", Integer.toString(attempts));
+            if (fallback != null) {
+                h.put("x-switchboard-fallback", fallback);
+            }
+        }
+        long upstream = upstreamNanos();
         long total = ticker.read() - startNanos;
         h.put("x-switchboard-upstream-ms", CompletionService.millis(upstream));
         h.put("x-switchboard-overhead-ms", CompletionService.millis(Math.max(0, total - upstream)));
@@ -150,7 +203,7 @@ final class Exchange {
 
     /** What the request did, once it ended. */
     RequestOutcome outcome() {
-        long upstream = call == null ? 0 : call.upstreamNanos();
+        long upstream = upstreamNanos();
         long total = ticker.read() - startNanos;
         String model = call == null ? null : call.providerModel();
         StreamStats stream = null;

@@ -156,7 +156,7 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
             l = new Limits(maxBytesSet ? limits.maxRequestBytes() : l.maxRequestBytes(), l.maxResponseBytes(),
                     timeoutSet ? limits.upstreamTimeout() : l.upstreamTimeout());
         }
-        return new GatewayConfig(config.providers(), config.models(), keys, l);
+        return config.withKeysAndLimits(keys, l);
     }
 
     static long longOf(Map<String, String> env, String name, long fallback) {

@@ -15,6 +15,28 @@ public interface GatewayMetrics extends Lazy.Listener {
     @Override
     void built(String name, long nanos);
 
+    /**
+     * One call to a deployment ended (retries and fallbacks each make one).
+     *
+     * @param deployment the deployment's id
+     * @param nanos how long the call took
+     * @param errorCode the error's code, or null when it succeeded
+     */
+    default void attempt(String deployment, long nanos, String errorCode) {
+    }
+
+    /** A failed call to {@code deployment} is retried. */
+    default void retry(String deployment, String errorCode) {
+    }
+
+    /** A request moves from model {@code from} to its fallback {@code to}, for {@code reason}. */
+    default void fallback(String from, String to, String reason) {
+    }
+
+    /** A deployment's circuit breaker changed state ({@code remote}: another environment's trip). */
+    default void breaker(String deployment, String from, String to, boolean remote) {
+    }
+
     /** Metrics that go nowhere. */
     static GatewayMetrics noop() {
         return NoopMetrics.INSTANCE;

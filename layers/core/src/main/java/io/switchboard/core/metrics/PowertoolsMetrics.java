@@ -20,7 +20,10 @@ import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
  * first event to the caller's first byte), {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted}
  * (caller went away), {@code StreamsTruncated} (provider cut the stream short), {@code StreamKeepAlives}; for
  * embeddings {@code EmbeddingRequests}; the exact status, operation ({@code chat.completions}, {@code embeddings}),
- * provider, model and error code go in as properties for Logs Insights. One instance per execution environment (no shared singleton);
+ * provider, model and error code go in as properties for Logs Insights. Resilience: {@code DeploymentLatency} and
+ * {@code DeploymentErrors} per call to a deployment, {@code Retries} (dimension {@code Deployment}), {@code Fallbacks}
+ * (dimension {@code Reason}), {@code BreakerOpened}, {@code BreakerOpenedElsewhere}, {@code BreakerHalfOpen},
+ * {@code BreakerClosed} (dimension {@code Deployment}). One instance per execution environment (no shared singleton);
  * its methods are synchronized because one Powertools context is not thread-safe.
  */
 public final class PowertoolsMetrics implements GatewayMetrics {
@@ -142,6 +145,39 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     public synchronized void built(String name, long nanos) {
         safely(() -> metrics.flushSingleMetric("LazyInit", nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, namespace,
                 DimensionSet.of("Component", name)));
+    }
+
+    @Override
+    public synchronized void attempt(String deployment, long nanos, String errorCode) {
+        safely(() -> {
+            DimensionSet d = DimensionSet.of("Deployment", deployment);
+            metrics.flushSingleMetric("DeploymentLatency", nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, namespace,
+                    d);
+            if (errorCode != null) {
+                metrics.flushSingleMetric("DeploymentErrors", 1, MetricUnit.COUNT, namespace, d);
+            }
+        });
+    }
+
+    @Override
+    public synchronized void retry(String deployment, String errorCode) {
+        safely(() -> metrics.flushSingleMetric("Retries", 1, MetricUnit.COUNT, namespace,
+                DimensionSet.of("Deployment", deployment)));
+    }
+
+    @Override
+    public synchronized void fallback(String from, String to, String reason) {
+        safely(() -> metrics.flushSingleMetric("Fallbacks", 1, MetricUnit.COUNT, namespace,
+                DimensionSet.of("Reason", reason)));
+    }
+
+    @Override
+    public synchronized void breaker(String deployment, String from, String to, boolean remote) {
+        safely(() -> metrics.flushSingleMetric("Breaker" + switch (to) {
+            case "OPEN" -> remote ? "OpenedElsewhere" : "Opened";
+            case "HALF_OPEN" -> "HalfOpen";
+            default -> "Closed";
+        }, 1, MetricUnit.COUNT, namespace, DimensionSet.of("Deployment", deployment)));
     }
 
     private static void safely(Runnable r) {
