@@ -122,7 +122,7 @@ public final class Gateway implements AutoCloseable {
         this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
                 cache, cs, settings.stream(), resilience);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
-                cache, cs);
+                cache, cs, resilience);
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
         hooks.register(CheckpointHooks.closing("clients", clients));

@@ -10,6 +10,8 @@ import io.switchboard.core.http.ResponseSink;
 import io.switchboard.core.metrics.Operation;
 import io.switchboard.core.metrics.RequestOutcome;
 import io.switchboard.core.provider.EmbeddingCall;
+import io.switchboard.shared.config.Deployment;
+import io.switchboard.core.resilience.Trail;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.json.ChatJson;
 import java.util.HashMap;
@@ -20,7 +22,7 @@ import java.util.Map;
  * call, tokens, error), the headers every answer carries (the same as a completion's), and the one
  * {@link RequestOutcome} recorded at its end. Belongs to one request and one thread.
  */
-final class EmbeddingExchange {
+final class EmbeddingExchange implements Trail {
     private final GatewayRequest request;
     private final ResponseSink sink;
     private final long startNanos;
@@ -32,12 +34,20 @@ final class EmbeddingExchange {
     private int status = 200;
     private String errorCode;
     private int promptTokens;
+    private long earlierUpstreamNanos;
+    private String deployment;
+    private int attempts;
+    private String fallback;
 
     EmbeddingExchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
         this.sink = sink;
         this.startNanos = startNanos;
         this.ticker = ticker;
+    }
+
+    long startNanos() {
+        return startNanos;
     }
 
     GatewayRequest request() {
@@ -61,7 +71,42 @@ final class EmbeddingExchange {
     }
 
     void call(EmbeddingCall c) {
+        if (call != null) {
+            earlierUpstreamNanos += call.upstreamNanos(); // an earlier attempt's time was the provider's
+        }
         call = c;
+    }
+
+    private long upstreamNanos() {
+        return earlierUpstreamNanos + (call == null ? 0 : call.upstreamNanos());
+    }
+
+    @Override
+    public void attempt(Deployment d, int number) {
+        deployment = d.id();
+        attempts = number;
+        provider = d.route().provider();
+    }
+
+    @Override
+    public void fallback(String model) {
+        fallback = model;
+    }
+
+    @Override
+    public void waited(long nanos) {
+        earlierUpstreamNanos += nanos; // waiting out the provider is the provider's time, not the gateway's
+    }
+
+    /** An embeddings answer is sent whole: nothing reaches the caller before it, so every attempt may be retried. */
+    @Override
+    public boolean committed() {
+        return false;
+    }
+
+    /** The fallback model that answered, or null. */
+    String fallbackModel() {
+        return fallback;
     }
 
     void tokens(int prompt) {
@@ -96,7 +141,16 @@ final class EmbeddingExchange {
         if (provider != null && errorCode == null) {
             h.put("x-switchboard-provider", provider);
         }
-        long upstream = call == null ? 0 : call.upstreamNanos();
+        if (deployment != null) {
+            if (errorCode == null) {
+                h.put("x-switchboard-deployment", deployment);
+            }
+            h.put("x-switchboard-attempts", Integer.toString(attempts));
+            if (fallback != null) {
+                h.put("x-switchboard-fallback", fallback);
+            }
+        }
+        long upstream = upstreamNanos();
         long total = ticker.read() - startNanos;
         h.put("x-switchboard-upstream-ms", RequestPolicy.millis(upstream));
         h.put("x-switchboard-overhead-ms", RequestPolicy.millis(Math.max(0, total - upstream)));
@@ -114,7 +168,7 @@ final class EmbeddingExchange {
 
     /** What the request did, once it ended. */
     RequestOutcome outcome() {
-        long upstream = call == null ? 0 : call.upstreamNanos();
+        long upstream = upstreamNanos();
         long total = ticker.read() - startNanos;
         String model = call == null ? null : call.providerModel();
         if (trace == null) {

@@ -31,6 +31,9 @@ import io.switchboard.shared.embeddings.EmbeddingResponse;
 import io.switchboard.shared.embeddings.EncodingFormat;
 import io.switchboard.shared.json.EmbeddingJson;
 import io.switchboard.shared.json.EmbeddingRequestReader;
+import io.switchboard.core.resilience.Plan;
+import io.switchboard.core.resilience.Resilience;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -60,11 +63,24 @@ public final class EmbeddingService {
     private final Ticker ticker;
     private final ResponseCache cache;
     private final CacheSettings cacheSettings;
+    private final Resilience resilience;
 
-    /** A service over one environment's collaborators; {@code cache} is null when caching is off. */
+    /**
+     * A service over one environment's collaborators; {@code cache} is null when caching is off. Its breakers are
+     * its own (not shared through L2) and retries wait in real time.
+     */
     public EmbeddingService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
             CacheSettings cacheSettings) {
+        this(config, authenticator, router, registry, metrics, ticker, cache, cacheSettings,
+                Resilience.local(config.resilience(), router::resolve, ticker, metrics));
+    }
+
+    /** A service over one environment's collaborators, calling providers through {@code resilience}. */
+    public EmbeddingService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
+            ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
+            CacheSettings cacheSettings, Resilience resilience) {
+        this.resilience = Objects.requireNonNull(resilience, "resilience");
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.router = Objects.requireNonNull(router, "router");
@@ -99,7 +115,7 @@ public final class EmbeddingService {
     }
 
     /** Where a request goes. */
-    private record Target(ModelRoute route, ProviderConfig config, ChatProvider provider) {
+    private record Target(ModelRoute route, ProviderConfig config, ChatProvider provider, Plan plan) {
     }
 
     /** What the cache said: the key (null: not cacheable), a stored answer, the stampede lease. */
@@ -115,7 +131,7 @@ public final class EmbeddingService {
             Target t = target(a.embeddings());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
-            lookup = consultCache(a, t, x.trace());
+            lookup = consultCache(a, t, x.trace(), lockDeadline(request, x));
             x.cacheKey(lookup.key());
             if (lookup.stored() != null) {
                 replay(a.embeddings(), lookup.stored(), x);
@@ -152,14 +168,15 @@ public final class EmbeddingService {
     private Target target(EmbeddingRequest embeddings) {
         ModelRoute route = router.resolve(embeddings.model());
         ProviderConfig providerConfig = config.providers().get(route.provider());
-        return new Target(route, providerConfig, registry.get(providerConfig));
+        return new Target(route, providerConfig, registry.get(providerConfig),
+                resilience.plan(embeddings.model(), route));
     }
 
     /**
      * Stage 3: a stored answer, or the lease to produce one (waiting for another environment's if it has it). On by
      * default: only the cache switch and {@code no-store} turn it off.
      */
-    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace) {
+    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace, long lockDeadline) {
         if (cache == null || !cache.cacheable(a.directives())) {
             return CacheLookup.NONE;
         }
@@ -174,11 +191,23 @@ public final class EmbeddingService {
         if (stored != null) {
             return new CacheLookup(key, stored, null);
         }
-        ResponseCache.Lease lease = cache.acquire(key, trace);
+        ResponseCache.Lease lease = cache.acquire(key, trace, lockDeadline);
         if (lease.value() == null) {
             trace.status(CacheStatus.MISS);
         }
         return new CacheLookup(key, lease.value(), lease);
+    }
+
+    /** The {@link Ticker} time by which every call and wait of the request must be over. */
+    private static long deadline(GatewayRequest request, EmbeddingExchange x) {
+        return request.remainingMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
+                : x.startNanos() + (request.remainingMillis() - RequestPolicy.DEADLINE_MARGIN_MILLIS) * 1_000_000L;
+    }
+
+    /** The latest a cache-lock wait may end: leaving {@link Resilience#MIN_ATTEMPT} for the provider's call. */
+    private static long lockDeadline(GatewayRequest request, EmbeddingExchange x) {
+        long d = deadline(request, x);
+        return d == Long.MAX_VALUE ? d : d - Resilience.MIN_ATTEMPT.toNanos();
     }
 
     /** Stage 4a: a stored answer (base64 vectors), sent as it is or with its vectors written as numbers. */
@@ -190,14 +219,31 @@ public final class EmbeddingService {
         x.sendJson(write(EmbeddingJson.readResponse(stored, embeddings.model()), EncodingFormat.FLOAT));
     }
 
-    /** Stage 4b: the provider's answer, stored (base64 form) when cacheable, written in the caller's encoding. */
+    /**
+     * Stage 4b: the provider's answer through {@link Resilience} (retries, deployments, breakers and fallbacks, as for
+     * chat; an embeddings answer is sent whole, so every failure may be retried within the deadline), stored (base64
+     * form) when cacheable and not a fallback's, written in the caller's encoding.
+     */
     private void callProvider(GatewayRequest request, Admission a, Target t, CacheKey key, EmbeddingExchange x) {
         EmbeddingRequest embeddings = a.embeddings();
-        EmbeddingCall call = new EmbeddingCall(embeddings, t.route().providerModel(),
-                RequestPolicy.upstreamTimeout(t.config().timeout(), config.limits().upstreamTimeout(),
-                        request.remainingMillis()), request.requestId(), ticker);
-        x.call(call);
-        EmbeddingResponse response = t.provider().embed(call);
+        long deadline = deadline(request, x);
+        EmbeddingResponse response = resilience.call(t.plan(), deadline, x, (d, cap) -> {
+            ProviderConfig pc = config.providers().get(d.route().provider());
+            long remaining = request.remainingMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : request.remainingMillis() - (ticker.read() - x.startNanos()) / 1_000_000L;
+            Duration timeout = RequestPolicy.upstreamTimeout(pc.timeout(), config.limits().upstreamTimeout(),
+                    remaining);
+            if (cap != null && cap.compareTo(timeout) < 0) {
+                timeout = cap;
+            }
+            EmbeddingCall call = new EmbeddingCall(embeddings, d.route().providerModel(), timeout,
+                    request.requestId(), ticker);
+            x.call(call);
+            return registry.get(pc).embed(call);
+        });
+        if (x.fallbackModel() != null) {
+            key = null; // another model's vectors are not this model's answer
+        }
         x.tokens(response.promptTokens());
         byte[] stored = null;
         int limit = config.limits().maxResponseBytes();

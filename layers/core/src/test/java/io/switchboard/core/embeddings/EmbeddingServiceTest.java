@@ -216,6 +216,19 @@ class EmbeddingServiceTest {
     }
 
     @Test
+    void aFailedCall_isRetried_asChatIs_andTheAnswerSaysSo() {
+        upstream.failWith = 503;
+        upstream.failFirst = 1;
+
+        GatewayResponse r = send(environment(), "key-a", TWO);
+
+        assertEquals(200, r.status(), r.bodyText());
+        assertEquals(2, upstream.calls.get(), "the 503 was retried once");
+        assertEquals("2", r.headers().get("x-switchboard-attempts"));
+        assertEquals("up/text-embedding-3-small", r.headers().get("x-switchboard-deployment"));
+    }
+
+    @Test
     void post_unversionedPath_servedAlike_otherMethods405() {
         Gateway g = environment();
         assertEquals(200, request(g, "POST", "/embeddings", "key-a", TWO).status());
@@ -434,7 +447,10 @@ class EmbeddingServiceTest {
         assertEquals(429, limited.status());
         assertEquals("17", limited.headers().get("retry-after"));
         assertEquals("rate_limit_exceeded", error(limited, "code"));
+        assertEquals(1, upstream.calls.get(), "a Retry-After beyond what the gateway waits is answered, not waited");
 
+        // the deployment stays out for its Retry-After in that environment: the next failures in a fresh one
+        g = environment("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "1000");
         upstream.failWith = 401;
         upstream.failHeaders = Map.of();
         assertEquals("upstream_authentication_failed", error(send(g, "key-a", TWO), "code"));
@@ -445,15 +461,19 @@ class EmbeddingServiceTest {
         assertNull(failed.headers().get("x-switchboard-provider"));
         assertNotNull(failed.headers().get("x-request-id"));
 
+        // failures open the deployment's breaker in that environment: each kind below in a fresh one
+        g = environment("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "1000");
         upstream.failWith = 0;
         upstream.rawAnswer = "{\"object\":\"list\",\"data\":[{\"index\":0,\"embedding\":[1]}],\"model\":\"x\"}";
         GatewayResponse short1 = send(g, "key-a", TWO);
         assertEquals(502, short1.status());
         assertEquals("upstream_invalid_response", error(short1, "code"), "one embedding for two inputs");
         upstream.rawAnswer = "<html>oops</html>";
+        g = environment("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "1000");
         assertEquals("upstream_invalid_response", error(send(g, "key-a", TWO), "code"));
 
         upstream.rawAnswer = null;
+        g = environment("SWITCHBOARD_UPSTREAM_TIMEOUT_MS", "1000");
         upstream.delayMillis = 2500; // over the gateway's 1 s upstream timeout
         GatewayResponse slow = send(g, "key-a", TWO);
         assertEquals(504, slow.status());
@@ -461,7 +481,8 @@ class EmbeddingServiceTest {
 
         upstream.delayMillis = 0;
         assertEquals("MISS", cache(send(g, "key-a", TWO)), "no failure was cached");
-        assertEquals(7, upstream.calls.get());
+        // 429 with a long Retry-After: one call; 401 and the invalid answers: not retried; 500 and the timeout: retried
+        assertTrue(upstream.calls.get() > 7, "the retriable failures were retried: " + upstream.calls.get());
         List<Integer> statuses = outcomes.stream().map(RequestOutcome::status).toList();
         assertEquals(List.of(429, 502, 502, 502, 502, 504, 200), statuses);
     }

@@ -47,6 +47,8 @@ final class FakeEmbeddingsUpstream implements AutoCloseable {
     final AtomicInteger calls = new AtomicInteger();
     final List<Recorded> requests = new CopyOnWriteArrayList<>();
     volatile int failWith;
+    /** When above 0, only the first {@code failFirst} calls fail with {@link #failWith}. */
+    volatile int failFirst;
     volatile String failBody = "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"param\":null,"
             + "\"code\":null}}";
     volatile Map<String, String> failHeaders = Map.of();
@@ -70,6 +72,7 @@ final class FakeEmbeddingsUpstream implements AutoCloseable {
         calls.set(0);
         requests.clear();
         failWith = 0;
+        failFirst = 0;
         failHeaders = Map.of();
         delayMillis = 0;
         rawAnswer = null;
@@ -92,7 +95,7 @@ final class FakeEmbeddingsUpstream implements AutoCloseable {
             ex.getResponseHeaders().set("content-type", "application/json");
             byte[] out;
             int status = 200;
-            if (failWith > 0) {
+            if (failWith > 0 && (failFirst == 0 || n <= failFirst)) {
                 status = failWith;
                 failHeaders.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
                 out = failBody.getBytes(StandardCharsets.UTF_8);
