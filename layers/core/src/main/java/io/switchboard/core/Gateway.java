@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
         this.ticker = b.ticker;
         this.metrics = b.metrics != null ? b.metrics
                 : settings.metrics() == MetricsMode.OFF ? GatewayMetrics.noop()
-                : PowertoolsMetrics.create(settings, b.processEnv);
+                : PowertoolsMetrics.create(settings, b.processEnv, b.clock, b.ticker);
         this.clients = EnvironmentClients.of(settings, ticker, metrics);
         this.httpClient = clients.http();
         this.ssm = clients.ssm();
