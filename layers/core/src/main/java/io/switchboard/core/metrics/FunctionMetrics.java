@@ -1,5 +1,7 @@
 package io.switchboard.core.metrics;
 
+import static io.switchboard.core.metrics.MetricNames.ADMIN_INVALIDATIONS;
+import static io.switchboard.core.metrics.MetricNames.ADMIN_INVALIDATION_ERRORS;
 import static io.switchboard.core.metrics.MetricNames.CATALOG_CHANGES;
 import static io.switchboard.core.metrics.MetricNames.COLD_START;
 import static io.switchboard.core.metrics.MetricNames.DISCOVERY_DURATION;
@@ -23,11 +25,12 @@ import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
- * Metrics of the catalog's functions (discovery and {@code GET /v1/models}), dimension {@code Service}:
+ * Metrics of the functions beside the gateway (discovery, {@code GET /v1/models}, {@code POST /v1/cache/invalidate}),
+ * dimension {@code Service}:
  * {@code DiscoveryRuns}, {@code DiscoveryFailures} (runs that could not sync the catalog),
  * {@code DiscoveryProviderFailures} (providers that failed or timed out in a run), {@code DiscoveryDuration},
  * {@code CatalogChanges} (names added, removed or changed); {@code ModelsRequests}, {@code ModelsErrors} (5xx),
- * {@code ModelsLatency}; and, as the gateway's, {@code ColdStart}, {@code LazyInit} and the JVM's figures. Documents
+ * {@code ModelsLatency}; {@code AdminInvalidations}, {@code AdminInvalidationErrors} (5xx); and, as the gateway's, {@code ColdStart}, {@code LazyInit} and the JVM's figures. Documents
  * are stamped at their flush. Metrics off ({@code SWITCHBOARD_METRICS=off}) writes nothing.
  */
 public final class FunctionMetrics implements Lazy.Listener {
@@ -138,6 +141,19 @@ public final class FunctionMetrics implements Lazy.Listener {
             m.addMetric(MODELS_REQUESTS, 1, MetricUnit.COUNT);
             m.addMetric(MODELS_ERRORS, status >= 500 ? 1 : 0, MetricUnit.COUNT);
             m.addMetric(MODELS_LATENCY, nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            m.addMetadata("status", status);
+        });
+        jvm.maybeWrite();
+    }
+
+    /** One {@code POST /v1/cache/invalidate} request, answered with {@code status}. */
+    public void adminInvalidation(int status) {
+        if (out == null) {
+            return;
+        }
+        out.document(m -> {
+            m.addMetric(ADMIN_INVALIDATIONS, 1, MetricUnit.COUNT);
+            m.addMetric(ADMIN_INVALIDATION_ERRORS, status >= 500 ? 1 : 0, MetricUnit.COUNT);
             m.addMetadata("status", status);
         });
         jvm.maybeWrite();

@@ -63,7 +63,9 @@ public final class MetricNames {
     public static final String MODELS_REQUESTS = "ModelsRequests";
     public static final String MODELS_ERRORS = "ModelsErrors";
     public static final String MODELS_LATENCY = "ModelsLatency";
-    // --- cache invalidation ---
+    // --- cache invalidation (the admin route, then the invalidation function) ---
+    public static final String ADMIN_INVALIDATIONS = "AdminInvalidations";
+    public static final String ADMIN_INVALIDATION_ERRORS = "AdminInvalidationErrors";
     public static final String INVALIDATION_EVENTS = "InvalidationEvents";
     public static final String INVALIDATION_DUPLICATES = "InvalidationDuplicates";
     public static final String INVALIDATION_ENTRIES_REMOVED = "InvalidationEntriesRemoved";
