@@ -118,6 +118,7 @@ class LocalDashboardTest {
                 }
                 Thread.sleep(1500);
             }
+            metrics.settle();
             HttpResponse<String> page = send("GET", "/dashboard", null, null);
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("/dashboard/data"));

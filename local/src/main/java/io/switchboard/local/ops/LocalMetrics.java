@@ -129,25 +129,58 @@ public final class LocalMetrics {
      */
     public AutoCloseable tapStdout(boolean echo) {
         PrintStream original = System.out;
-        PrintStream tap = new PrintStream(new LineTap(original, echo), true, StandardCharsets.UTF_8);
+        java.util.concurrent.BlockingQueue<String> pending = new java.util.concurrent.ArrayBlockingQueue<>(10_000);
+        // documents are parsed on a thread of their own: the function that wrote one only hands the line over
+        Thread reader = Thread.ofPlatform().daemon().name("local-metrics").start(() -> {
+            try {
+                while (true) {
+                    acceptLine(pending.take());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        PrintStream tap = new PrintStream(new LineTap(original, echo, pending), true, StandardCharsets.UTF_8);
         System.setOut(tap);
         return () -> {
             tap.flush();
             if (System.out == tap) {
                 System.setOut(original);
             }
+            long until = System.nanoTime() + 2_000_000_000L;
+            while (!pending.isEmpty() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            reader.interrupt();
         };
+    }
+
+    /** Waits until documents handed over by the stdout tap so far are read (tests, and before drawing). */
+    public void settle() {
+        // the reader takes a line, then reads it; a line still pending or being read shows as a changed count
+        long before;
+        do {
+            before = documents();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } while (documents() != before);
     }
 
     /** Splits what is written into lines and hands EMF documents to the store. */
     private final class LineTap extends OutputStream {
         private final PrintStream out;
         private final boolean echo;
+        private final java.util.concurrent.BlockingQueue<String> pending;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
 
-        LineTap(PrintStream out, boolean echo) {
+        LineTap(PrintStream out, boolean echo, java.util.concurrent.BlockingQueue<String> pending) {
             this.out = out;
             this.echo = echo;
+            this.pending = pending;
         }
 
         @Override
@@ -177,7 +210,7 @@ public final class LocalMetrics {
             line.reset();
             boolean emf = bytes.length > 8 && bytes[0] == '{' && startsWithAws(bytes);
             if (emf) {
-                acceptLine(new String(bytes, StandardCharsets.UTF_8));
+                pending.offer(new String(bytes, StandardCharsets.UTF_8)); // full: dropped, as a saturated agent drops
             }
             if (!emf || echo) {
                 out.write(bytes, 0, bytes.length);
