@@ -1,6 +1,9 @@
 # Build targets for `sam build` (BuildMethod: makefile). SAM builds each CodeUri on its own, which cannot see a
-# Maven reactor; so every target builds the whole reactor once (skipped when its artefacts are already fresh) and
-# copies out its own artefact into $(ARTIFACTS_DIR).
+# Maven reactor; so every target depends on `artefacts`, which runs the whole reactor once (skipped when its
+# artefacts are already newer than every source and pom), and copies out its own artefact into $(ARTIFACTS_DIR).
+# samconfig.toml sets build_in_source = true and parallel = false: SAM then runs the targets one after the other in
+# this folder, so the first one builds and the other six find fresh artefacts (MakefileTest counts the Maven runs).
+# Without build_in_source SAM copies the folder once per function and each copy would build the reactor again.
 MVN ?= mvn -B -ntp -q
 LAYER_ZIP := layers/core/target/switchboard-layer.zip
 COMPLETION_JAR := functions/completion/target/switchboard-completion.jar

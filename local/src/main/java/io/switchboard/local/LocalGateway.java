@@ -43,6 +43,7 @@ public final class LocalGateway implements AutoCloseable {
     private final Map<String, FunctionPool> byId = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final LocalStackParts stack;
+    private volatile io.switchboard.local.ops.LocalMetrics localMetrics;
 
     private LocalGateway(HttpServer server, ExecutorService requests, List<FunctionPool> pools,
             LocalStackParts stack) {
@@ -225,6 +226,47 @@ public final class LocalGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Serves {@code GET /dashboard}: the widgets and alarms of the stack's dashboard definitions, drawn from
+     * {@code metrics} (the functions' EMF documents, and what the local run measures as AWS would: a function's
+     * throttles, the dead-letter queues' depth).
+     */
+    public void serveDashboard(io.switchboard.local.ops.LocalMetrics metrics) {
+        this.localMetrics = java.util.Objects.requireNonNull(metrics);
+        io.switchboard.local.ops.DashboardData data = new io.switchboard.local.ops.DashboardData(
+                io.switchboard.local.ops.OpsDefinitions.load(), metrics, this::localValue);
+        server.createContext("/dashboard", new io.switchboard.local.ops.DashboardPage(data, () -> {
+            if (stack.queues() != null) {
+                for (String q : stack.queues().names()) {
+                    metrics.add("AWS/SQS", "ApproximateNumberOfMessagesVisible", Map.of("QueueName", q),
+                            stack.queues().messages(q).size());
+                }
+            }
+        }));
+    }
+
+    /** A template reference ({@code ${LogicalId}} or {@code ${LogicalId.QueueName}}) as the local run names it. */
+    private String localValue(String reference) {
+        String ref = reference.substring(2, reference.length() - 1);
+        int dot = ref.indexOf('.');
+        String id = dot < 0 ? ref : ref.substring(0, dot);
+        if (dot >= 0 && stack.queues() != null) {
+            for (String q : stack.queues().names()) {
+                if (q.endsWith(id)) {
+                    return q;
+                }
+            }
+        }
+        return id; // a function's name is its logical id locally (AWS_LAMBDA_FUNCTION_NAME)
+    }
+
+    private void recordThrottle(FunctionPool pool) {
+        io.switchboard.local.ops.LocalMetrics m = localMetrics;
+        if (m != null) {
+            m.add("AWS/Lambda", "Throttles", Map.of("FunctionName", pool.spec().logicalId()), 1);
+        }
+    }
+
     /** Waits until DynamoDB Local (started in the background) has the template's tables. */
     public void awaitTables(java.time.Duration limit) throws Exception {
         if (stack.dynamoDb() != null) {
@@ -351,7 +393,8 @@ public final class LocalGateway implements AutoCloseable {
                     Instant.now());
             ExecutionEnvironment env = pool.acquire();
             if (env == null) {
-                throttled(ex, pool, requestId);
+                recordThrottle(pool);
+            throttled(ex, pool, requestId);
                 return;
             }
             java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
@@ -404,6 +447,7 @@ public final class LocalGateway implements AutoCloseable {
         String requestId = "local-" + Long.toHexString(System.currentTimeMillis()) + "-" + ids.incrementAndGet();
         ExecutionEnvironment env = pool.acquire();
         if (env == null) {
+            recordThrottle(pool);
             throttled(ex, pool, requestId);
             return;
         }
@@ -539,9 +583,21 @@ public final class LocalGateway implements AutoCloseable {
         } else {
             l2 = "L2 cache: none, L1 only (install redis-server or set SWITCHBOARD_CACHE_URL)";
         }
+        // The dashboard (GET /dashboard) reads the functions' EMF documents from stdout, as CloudWatch reads them from
+        // the log: metrics are on unless SWITCHBOARD_LOCAL_DASHBOARD=off (SWITCHBOARD_LOCAL_EMF=print also prints them)
+        boolean dashboard = !"off".equalsIgnoreCase(env.getOrDefault("SWITCHBOARD_LOCAL_DASHBOARD", "on"));
+        io.switchboard.local.ops.LocalMetrics metrics = null;
+        if (dashboard) {
+            processEnv.putIfAbsent("SWITCHBOARD_METRICS", "emf");
+            metrics = new io.switchboard.local.ops.LocalMetrics(java.time.InstantSource.system());
+            metrics.tapStdout("print".equalsIgnoreCase(env.get("SWITCHBOARD_LOCAL_EMF")));
+        }
         LocalGateway g = start(template, port, processEnv, params, options,
                 o -> System.err.println("local run: " + o.function() + " " + o.requestId() + " asynchronous invocation "
                         + (o.succeeded() ? "succeeded" : "failed after " + o.attempts() + " attempts")));
+        if (metrics != null) {
+            g.serveDashboard(metrics);
+        }
         LocalInvoke.recordRunning(options, g.port());
         LocalRedis started = redis;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -559,6 +615,8 @@ public final class LocalGateway implements AutoCloseable {
         g.routes().forEach(r -> sb.append("  ").append(r).append('\n'));
         sb.append(l2).append('\n');
         sb.append(g.emulation(options)).append('\n');
+        sb.append(dashboard ? "Dashboard: http://127.0.0.1:" + g.port() + "/dashboard (no key on loopback)\n"
+                : "Dashboard: off (SWITCHBOARD_LOCAL_DASHBOARD=off)\n");
         if (env.getOrDefault("SWITCHBOARD_API_KEYS", "").isBlank()) {
             sb.append("Gateway key (local only): ").append(devKey).append('\n');
         }

@@ -58,6 +58,11 @@ final class LocalQueues {
         }
     }
 
+    /** The queues' names. */
+    java.util.Set<String> names() {
+        return java.util.Set.copyOf(queues.keySet());
+    }
+
     /** The messages of {@code queue} so far (empty for an unknown queue). */
     List<Message> messages(String queue) {
         List<Message> q = queues.get(queue);

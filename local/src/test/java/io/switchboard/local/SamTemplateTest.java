@@ -23,7 +23,8 @@ class SamTemplateTest {
 
         assertEquals("io.switchboard.completion.CompletionHandler", completion.handlerClass());
         assertEquals(Duration.ofSeconds(30), completion.timeout());
-        assertEquals(10, completion.reservedConcurrency(), "the parameter's default");
+        assertEquals(1000, completion.reservedConcurrency(),
+                "none reserved by default: the account's concurrency (1000 by default) bounds it locally");
         assertTrue(completion.routes().contains(new Route("POST", "/v1/chat/completions")));
         assertTrue(completion.routes().contains(new Route("POST", "/v1/embeddings")));
         assertTrue(completion.routes().contains(new Route("POST", "/embeddings")));

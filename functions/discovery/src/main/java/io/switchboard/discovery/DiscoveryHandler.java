@@ -7,6 +7,7 @@ import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
+import io.switchboard.core.metrics.FunctionMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +23,7 @@ public final class DiscoveryHandler implements RequestStreamHandler,
         Checkpointable {
     private final ModelCatalog catalog;
     private final CheckpointHooks hooks;
+    private final FunctionMetrics metrics;
 
     /** For the Lambda runtime: configured from the process environment. */
     public DiscoveryHandler() {
@@ -30,13 +32,28 @@ public final class DiscoveryHandler implements RequestStreamHandler,
 
     /** For local runners: configured from {@code environment} as if it were the process environment. */
     public DiscoveryHandler(Map<String, String> environment) {
-        this(ModelCatalog.builder(Settings.from(environment)).build());
+        this(Settings.from(environment), System.getenv());
+    }
+
+    private DiscoveryHandler(Settings settings, Map<String, String> processEnv) {
+        this(settings, FunctionMetrics.create(settings, processEnv));
+    }
+
+    private DiscoveryHandler(Settings settings, FunctionMetrics metrics) {
+        this(ModelCatalog.builder(settings).listener(metrics).build(), metrics);
     }
 
     /** For tests: discovers through {@code catalog}. */
     DiscoveryHandler(ModelCatalog catalog) {
+        this(catalog, FunctionMetrics.none());
+    }
+
+    /** For tests: discovers through {@code catalog}, recording to {@code metrics}. */
+    DiscoveryHandler(ModelCatalog catalog, FunctionMetrics metrics) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hooks = catalog.checkpointHooks(true);
+        hooks.register(metrics.restoreHook());
     }
 
     @Override
@@ -47,7 +64,16 @@ public final class DiscoveryHandler implements RequestStreamHandler,
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
-        DiscoveryReport report = catalog.discover();
+        metrics.invoked();
+        long start = System.nanoTime();
+        DiscoveryReport report;
+        try {
+            report = catalog.discover();
+        } catch (RuntimeException e) {
+            metrics.discoveryFailed(System.nanoTime() - start, e);
+            throw e;
+        }
+        metrics.discovered(report);
         byte[] json = ReportJson.write(report);
         System.out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));
         output.write(json);

@@ -10,6 +10,7 @@ import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
+import io.switchboard.core.metrics.FunctionMetrics;
 import io.switchboard.core.http.GatewayResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         Checkpointable {
     private final ModelCatalog catalog;
     private final CheckpointHooks hooks;
+    private final FunctionMetrics metrics;
 
     /** For the Lambda runtime: configured from the process environment. */
     public ModelsHandler() {
@@ -33,13 +35,28 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** For local runners: configured from {@code environment} as if it were the process environment. */
     public ModelsHandler(Map<String, String> environment) {
-        this(ModelCatalog.builder(Settings.from(environment)).build());
+        this(Settings.from(environment), System.getenv());
+    }
+
+    private ModelsHandler(Settings settings, Map<String, String> processEnv) {
+        this(settings, FunctionMetrics.create(settings, processEnv));
+    }
+
+    private ModelsHandler(Settings settings, FunctionMetrics metrics) {
+        this(ModelCatalog.builder(settings).listener(metrics).build(), metrics);
     }
 
     /** For tests: answers from {@code catalog}. */
     ModelsHandler(ModelCatalog catalog) {
+        this(catalog, FunctionMetrics.none());
+    }
+
+    /** For tests: answers from {@code catalog}, recording to {@code metrics}. */
+    ModelsHandler(ModelCatalog catalog, FunctionMetrics metrics) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hooks = catalog.checkpointHooks(true);
+        hooks.register(metrics.restoreHook());
     }
 
     @Override
@@ -49,11 +66,16 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        metrics.invoked();
+        long start = System.nanoTime();
+        APIGatewayV2HTTPResponse response;
         try {
-            return HttpApiEvents.toEvent(catalog.api().handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
+            response = HttpApiEvents.toEvent(catalog.api().handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
                     HttpApiEvents.pathParameter(event, "id")));
         } catch (GatewayException e) {
-            return HttpApiEvents.toEvent(e);
+            response = HttpApiEvents.toEvent(e);
         }
+        metrics.modelsRequest(response.getStatusCode(), System.nanoTime() - start);
+        return response;
     }
 }

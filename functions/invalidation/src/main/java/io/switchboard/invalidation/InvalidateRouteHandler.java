@@ -13,6 +13,7 @@ import io.switchboard.core.auth.Tenant;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.aws.EnvironmentClients;
 import io.switchboard.core.config.Settings;
+import io.switchboard.core.metrics.FunctionMetrics;
 import io.switchboard.core.invalidation.InvalidationPublisher;
 import io.switchboard.core.invalidation.internal.EventBridgeInvalidationPublisher;
 import io.switchboard.shared.ErrorKind;
@@ -42,6 +43,7 @@ public final class InvalidateRouteHandler
     private final Authenticator admins;
     private final InvalidationPublisher publisher;
     private final InstantSource clock;
+    private final FunctionMetrics metrics;
 
     /** For the Lambda runtime: configured from the process environment. */
     public InvalidateRouteHandler() {
@@ -55,15 +57,27 @@ public final class InvalidateRouteHandler
 
     /** The function's composition root: its clients, then the admin keys and the publisher over them. */
     private InvalidateRouteHandler(Settings settings) {
+        this(settings, FunctionMetrics.create(settings, System.getenv()));
+    }
+
+    private InvalidateRouteHandler(Settings settings, FunctionMetrics metrics) {
         this(new Authenticator(settings.invalidation().adminKeys()),
-                publisher(settings, EnvironmentClients.of(settings, Ticker.system(), null)), InstantSource.system());
+                publisher(settings, EnvironmentClients.of(settings, Ticker.system(), metrics)), InstantSource.system(),
+                metrics);
     }
 
     /** For tests: authenticates against {@code admins}, publishes through {@code publisher} (null: no bus). */
     InvalidateRouteHandler(Authenticator admins, InvalidationPublisher publisher, InstantSource clock) {
+        this(admins, publisher, clock, FunctionMetrics.none());
+    }
+
+    /** For tests: as above, recording to {@code metrics}. */
+    InvalidateRouteHandler(Authenticator admins, InvalidationPublisher publisher, InstantSource clock,
+            FunctionMetrics metrics) {
         this.admins = Objects.requireNonNull(admins, "admins");
         this.publisher = publisher;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     private static InvalidationPublisher publisher(Settings settings, EnvironmentClients clients) {
@@ -73,6 +87,13 @@ public final class InvalidateRouteHandler
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        metrics.invoked();
+        APIGatewayV2HTTPResponse response = answer(event);
+        metrics.adminInvalidation(response.getStatusCode());
+        return response;
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event) {
         try {
             GatewayRequest request = HttpApiEvents.toRequest(event, Long.MAX_VALUE);
             if (!request.method().equals("POST")) {

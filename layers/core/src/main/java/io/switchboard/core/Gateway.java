@@ -25,6 +25,8 @@ import io.switchboard.core.cache.ValkeyL2Store;
 import io.switchboard.core.catalog.ModelCatalog;
 import io.switchboard.core.completion.CompletionService;
 import io.switchboard.core.embeddings.EmbeddingService;
+import io.switchboard.core.health.HealthService;
+import io.switchboard.core.health.InitTimings;
 import io.switchboard.core.config.MetricsMode;
 import io.switchboard.core.config.Settings;
 import io.switchboard.core.http.GatewayRequest;
@@ -82,14 +84,18 @@ public final class Gateway implements AutoCloseable {
     private final SecretResolver secrets;
     private final InstantSource clock;
     private final CheckpointHooks hooks;
+    private final InitTimings timings;
+    private final HealthService health;
 
     private Gateway(Builder b) {
         this.settings = b.settings;
         this.ticker = b.ticker;
+        long initStart = ticker.read();
         this.metrics = b.metrics != null ? b.metrics
                 : settings.metrics() == MetricsMode.OFF ? GatewayMetrics.noop()
-                : PowertoolsMetrics.create(settings, b.processEnv);
-        this.clients = EnvironmentClients.of(settings, ticker, metrics);
+                : PowertoolsMetrics.create(settings, b.processEnv, b.clock, b.ticker);
+        this.timings = new InitTimings(metrics);
+        this.clients = EnvironmentClients.of(settings, ticker, timings);
         this.httpClient = clients.upstream();
         this.ssm = clients.ssm();
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
@@ -97,11 +103,12 @@ public final class Gateway implements AutoCloseable {
         this.clock = b.clock;
         this.registry = new ProviderRegistry(
                 new ProviderFactory(httpClient, secrets, b.clock, b.sleeper, clients.bedrockRuntime())::create);
-        this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
+        this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(timings)
                 .build();
         CacheSettings cs = settings.cache();
         SharedBreakerState sharedBreakers = null;
         L2Guard guard = null;
+        L2Store sharedL2 = null;
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
                     () -> clients.credentials().resolveCredentials(), Clock.systemUTC(), ticker, metrics) : null;
@@ -111,14 +118,28 @@ public final class Gateway implements AutoCloseable {
             InvalidationView view = l2 instanceof InvalidationStore s
                     ? new InvalidationView(s, l1, guard, ticker, settings.invalidation().staleness()) : null;
             this.cache = new ResponseCache(cs, l1, l2, guard, ticker, view);
+            sharedL2 = l2;
         } else {
             this.cache = null;
         }
+        this.health = new HealthService(settings, timings, catalog.snapshots(), sharedL2, guard, ticker);
         Authenticator authenticator = new Authenticator(settings.config().apiKeys());
         ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
         GatewayConfig config = settings.config();
-        Resilience resilience = new Resilience(config.resilience(), router::resolve, new BreakerBoard(
-                config.resilience().breaker(), ticker, sharedBreakers, guard, metrics), ticker, b.waits, b.random, metrics);
+        BreakerBoard breakers = new BreakerBoard(config.resilience().breaker(), ticker, sharedBreakers, guard, metrics);
+        Resilience resilience = new Resilience(config.resilience(), router::resolve, breakers, ticker, b.waits,
+                b.random, metrics);
+        health.register(new io.switchboard.core.health.HealthContributor() {
+            @Override
+            public String name() {
+                return "breakers";
+            }
+
+            @Override
+            public Map<String, Object> health(boolean deep) {
+                return breakers.states();
+            }
+        });
         this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
                 cache, cs, settings.stream(), resilience);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
@@ -130,6 +151,7 @@ public final class Gateway implements AutoCloseable {
             hooks.register(CheckpointHooks.closing("l2-connection", cache));
         }
         hooks.register(new Primer());
+        timings.built("gateway", ticker.read() - initStart);
     }
 
     /** Primes before a snapshot and re-arms after a restore; see {@link #prime()}. */
@@ -144,9 +166,11 @@ public final class Gateway implements AutoCloseable {
 
         @Override
         public void afterRestore(Context<? extends Resource> context) {
+            long start = ticker.read();
             cold.set(true); // a restored environment is a new one: its first request is a cold start
             secrets.invalidate(); // keys are read again, with the restored environment's credentials
             catalog.snapshots().expire(); // the snapshot's catalog may be old: check the generation first
+            timings.built("snapstart-restore", ticker.read() - start);
         }
 
         @Override
@@ -286,11 +310,21 @@ public final class Gateway implements AutoCloseable {
                 embeddings.serve(request, sink, start);
                 return;
             }
+            if (HealthService.handles(path)) {
+                GatewayResponse r = health.handle(request);
+                sink.send(r.status(), r.headers(), r.body());
+                return;
+            }
             GatewayResponse notFound = ErrorResponses.notFound();
             sink.send(notFound.status(), notFound.headers(), notFound.body());
         } catch (CallerGoneException e) {
             // nobody to answer
         }
+    }
+
+    /** This environment's {@code GET /health}: register a {@link io.switchboard.core.health.HealthContributor} here. */
+    public HealthService health() {
+        return health;
     }
 
     /** The settings this environment runs with. */

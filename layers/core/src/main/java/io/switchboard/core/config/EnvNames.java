@@ -4,6 +4,8 @@ package io.switchboard.core.config;
 public final class EnvNames {
     /** Whole configuration as JSON (see {@code GatewayConfigJson}); replaces the embedded defaults. */
     public static final String CONFIG = "SWITCHBOARD_CONFIG";
+    /** SSM parameter holding the configuration JSON (String or SecureString); after {@link #CONFIG}, before the file. */
+    public static final String CONFIG_PARAMETER = "SWITCHBOARD_CONFIG_PARAMETER";
     /** Path of a file holding the configuration JSON. */
     public static final String CONFIG_FILE = "SWITCHBOARD_CONFIG_FILE";
     /** Gateway keys: comma-separated {@code tenant:sha256hex}. Added to the configuration's keys. */

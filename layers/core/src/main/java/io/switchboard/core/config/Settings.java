@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Everything an execution environment is configured with, read once from its environment variables.
  *
- * <p>Precedence, highest first: {@code SWITCHBOARD_CONFIG} (inline JSON), {@code SWITCHBOARD_CONFIG_FILE}, the
+ * <p>Precedence, highest first: {@code SWITCHBOARD_CONFIG} (inline JSON), {@code SWITCHBOARD_CONFIG_PARAMETER} (an SSM
+ * parameter holding it, read once here), {@code SWITCHBOARD_CONFIG_FILE}, the
  * embedded defaults (the {@code mock} provider, plus {@code openai} when {@code OPENAI_API_KEY} or
  * {@code SWITCHBOARD_OPENAI_API_KEY_PARAMETER} is set). {@code SWITCHBOARD_API_KEYS} adds keys to any of them;
  * {@code SWITCHBOARD_MAX_REQUEST_BYTES} and {@code SWITCHBOARD_UPSTREAM_TIMEOUT_MS} override their limits.
@@ -62,8 +63,11 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         GatewayConfig config;
         String inline = blankToNull(env.get(EnvNames.CONFIG));
         String file = blankToNull(env.get(EnvNames.CONFIG_FILE));
+        String parameter = blankToNull(env.get(EnvNames.CONFIG_PARAMETER));
         if (inline != null) {
             config = GatewayConfigJson.parse(inline, limits);
+        } else if (parameter != null) {
+            config = GatewayConfigJson.parse(ConfigParameter.read(env, parameter.strip()), limits);
         } else if (file != null) {
             try {
                 config = GatewayConfigJson.parse(Files.readString(Path.of(file)), limits);

@@ -1,130 +1,143 @@
 package io.switchboard.core.metrics;
 
-import io.switchboard.core.config.EnvNames;
+import static io.switchboard.core.metrics.MetricNames.*;
+
+import io.switchboard.core.Ticker;
 import io.switchboard.core.config.Settings;
+import io.switchboard.shared.config.ModelRoute;
+import java.time.InstantSource;
 import java.util.Map;
-import software.amazon.cloudwatchlogs.emf.config.EnvironmentConfigurationProvider;
-import software.amazon.cloudwatchlogs.emf.environment.Environments;
-import software.amazon.lambda.powertools.metrics.Metrics;
+import java.util.Set;
+import java.util.stream.Collectors;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
-import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
 
 /**
- * Gateway metrics through Powertools for AWS Lambda (Java), functional API, no AspectJ. Each request is one EMF
- * document with dimension {@code Service}: {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency},
- * {@code Overhead}, {@code UpstreamLatency}, {@code TokensIn}, {@code TokensOut}, the cache's {@code CacheHitL1},
- * {@code CacheHitL2}, {@code CacheMiss}, {@code CacheBypass}, {@code CacheRefresh}, {@code L2Latency},
- * {@code L2Errors}, {@code CacheBytesStored}, {@code CacheCompressionRatio}; for streams {@code Streams},
- * {@code TimeToFirstByte} (request start to the caller's first byte), {@code FirstTokenOverhead} (the provider's
- * first event to the caller's first byte), {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted}
- * (caller went away), {@code StreamsTruncated} (provider cut the stream short), {@code StreamKeepAlives}; for
- * embeddings {@code EmbeddingRequests}; the exact status, operation ({@code chat.completions}, {@code embeddings}),
- * provider, model and error code go in as properties for Logs Insights. Resilience: {@code DeploymentLatency} and
- * {@code DeploymentErrors} per call to a deployment, {@code Retries} (dimension {@code Deployment}), {@code Fallbacks}
- * (dimension {@code Reason}), {@code BreakerOpened}, {@code BreakerOpenedElsewhere}, {@code BreakerHalfOpen},
- * {@code BreakerClosed} (dimension {@code Deployment}). One instance per execution environment (no shared singleton);
- * its methods are synchronized because one Powertools context is not thread-safe.
+ * Gateway metrics through Powertools for AWS Lambda (Java), functional API, no AspectJ, every document stamped with
+ * the time of its own flush ({@link EmfWriter}). Each request is one EMF document with dimension {@code Service}:
+ * {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency}, {@code Overhead}, {@code UpstreamLatency},
+ * {@code TokensIn}, {@code TokensOut}, the cache's {@code CacheHitL1}, {@code CacheHitL2}, {@code CacheMiss},
+ * {@code CacheBypass}, {@code CacheRefresh}, {@code L2Latency}, {@code L2Errors}, {@code CacheBytesStored},
+ * {@code CacheCompressionRatio}; for streams {@code Streams}, {@code TimeToFirstByte} (request start to the caller's
+ * first byte), {@code FirstTokenOverhead} (the provider's first event to the caller's first byte),
+ * {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted} (caller went away), {@code StreamsTruncated}
+ * (provider cut the stream short), {@code StreamKeepAlives}; for embeddings {@code EmbeddingRequests}; the exact
+ * status, operation ({@code chat.completions}, {@code embeddings}), provider, model and error code go in as properties
+ * for Logs Insights. A request that called a provider adds a second document, {@code UpstreamRequests},
+ * {@code UpstreamErrors} and {@code UpstreamLatency} with dimensions {@code Service}+{@code Provider} and
+ * {@code Service}+{@code Provider}+{@code Model}: providers are configured (bounded), and the model is the provider's
+ * model id only when the configuration routes a name to it, {@code other} otherwise (a caller may name any
+ * {@code provider/model-id}: as a dimension that would be unbounded). JVM figures follow at most once a minute
+ * ({@link JvmMetrics}). Resilience: {@code DeploymentLatency} and {@code DeploymentErrors} per call to a deployment,
+ * {@code Retries} (dimension {@code Deployment}), {@code Fallbacks} (dimension {@code Reason}), {@code BreakerOpened},
+ * {@code BreakerOpenedElsewhere}, {@code BreakerHalfOpen}, {@code BreakerClosed} (dimension {@code Deployment}:
+ * configured, so bounded). One instance per execution environment (no shared singleton).
  */
 public final class PowertoolsMetrics implements GatewayMetrics {
     private static final double NANOS_PER_MS = 1_000_000.0;
+    /** The {@code Model} dimension of a model the configuration does not name. */
+    public static final String OTHER_MODEL = "other";
 
-    private final Metrics metrics;
-    private final String namespace;
+    private final EmfWriter out;
     private final String functionName;
+    private final Set<String> configuredModels;
+    private final JvmMetrics jvm;
 
-    private PowertoolsMetrics(Metrics metrics, String namespace, String functionName) {
-        this.metrics = metrics;
-        this.namespace = namespace;
+    private PowertoolsMetrics(EmfWriter out, String functionName, Set<String> configuredModels, JvmMetrics jvm) {
+        this.out = out;
         this.functionName = functionName;
+        this.configuredModels = configuredModels;
+        this.jvm = jvm;
+    }
+
+    /** Metrics for one environment, stamped with the system clock. */
+    public static PowertoolsMetrics create(Settings settings, Map<String, String> processEnv) {
+        return create(settings, processEnv, InstantSource.system(), Ticker.system());
     }
 
     /**
-     * Metrics for one environment. Outside Lambda, unless {@code AWS_EMF_ENVIRONMENT} says otherwise, EMF is pinned
-     * to its {@code Local} environment first: its auto-detection would otherwise probe an instance-metadata address.
+     * Metrics for one environment: documents stamped by {@code clock}, JVM figures paced by {@code ticker}. Outside
+     * Lambda, unless {@code AWS_EMF_ENVIRONMENT} says otherwise, EMF is pinned to its {@code Local} environment.
      */
-    public static PowertoolsMetrics create(Settings settings, Map<String, String> processEnv) {
-        if (!Settings.insideLambda(processEnv) && processEnv.get(EnvNames.EMF_ENVIRONMENT) == null) {
-            EnvironmentConfigurationProvider.getConfig().setEnvironmentOverride(Environments.Local);
-        }
-        Metrics m = new EmfMetricsProvider().getMetricsInstance();
-        m.setNamespace(settings.metricsNamespace());
-        m.setDefaultDimensions(DimensionSet.of("Service", settings.service()));
-        m.setRaiseOnEmptyMetrics(false);
-        return new PowertoolsMetrics(m, settings.metricsNamespace(), settings.functionName());
+    public static PowertoolsMetrics create(Settings settings, Map<String, String> processEnv, InstantSource clock,
+            Ticker ticker) {
+        EmfWriter w = EmfWriter.create(settings, processEnv, clock);
+        Set<String> models = settings.config().models().values().stream().map(ModelRoute::providerModel)
+                .collect(Collectors.toUnmodifiableSet());
+        return new PowertoolsMetrics(w, settings.functionName(), models,
+                new JvmMetrics(w, ticker, settings.functionName()));
     }
 
     @Override
-    public synchronized void coldStart() {
-        safely(() -> metrics.flushSingleMetric("ColdStart", 1, MetricUnit.COUNT, namespace,
-                DimensionSet.of("FunctionName", functionName)));
+    public void coldStart() {
+        out.single(COLD_START, 1, MetricUnit.COUNT, DimensionSet.of("FunctionName", functionName));
     }
 
     @Override
-    public synchronized void request(RequestOutcome o) {
-        safely(() -> {
-            metrics.addMetric("Requests", 1, MetricUnit.COUNT);
-            metrics.addMetric(o.status() < 400 ? "Status2xx" : o.status() < 500 ? "Status4xx" : "Status5xx", 1,
+    public void request(RequestOutcome o) {
+        out.document(metrics -> {
+            metrics.addMetric(REQUESTS, 1, MetricUnit.COUNT);
+            metrics.addMetric(o.status() < 400 ? STATUS_2XX : o.status() < 500 ? STATUS_4XX : STATUS_5XX, 1,
                     MetricUnit.COUNT);
             if (o.status() == 429) {
-                metrics.addMetric("Throttled", 1, MetricUnit.COUNT);
+                metrics.addMetric(THROTTLED, 1, MetricUnit.COUNT);
             }
-            metrics.addMetric("Latency", o.latencyNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-            metrics.addMetric("Overhead", o.overheadNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            metrics.addMetric(LATENCY, o.latencyNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+            metrics.addMetric(OVERHEAD, o.overheadNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
             if (o.upstreamNanos() > 0) {
-                metrics.addMetric("UpstreamLatency", o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+                metrics.addMetric(UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
             }
             if (o.tokensIn() > 0 || o.tokensOut() > 0) {
-                metrics.addMetric("TokensIn", o.tokensIn(), MetricUnit.COUNT);
-                metrics.addMetric("TokensOut", o.tokensOut(), MetricUnit.COUNT);
+                metrics.addMetric(TOKENS_IN, o.tokensIn(), MetricUnit.COUNT);
+                metrics.addMetric(TOKENS_OUT, o.tokensOut(), MetricUnit.COUNT);
             }
             if (o.cache() != null) {
                 metrics.addMetric(switch (o.cache()) {
-                    case "HIT-L1" -> "CacheHitL1";
-                    case "HIT-L2" -> "CacheHitL2";
-                    case "MISS" -> "CacheMiss";
-                    case "REFRESH" -> "CacheRefresh";
-                    default -> "CacheBypass";
+                    case "HIT-L1" -> CACHE_HIT_L1;
+                    case "HIT-L2" -> CACHE_HIT_L2;
+                    case "MISS" -> CACHE_MISS;
+                    case "REFRESH" -> CACHE_REFRESH;
+                    default -> CACHE_BYPASS;
                 }, 1, MetricUnit.COUNT);
             }
             if (o.l2Nanos() > 0) {
-                metrics.addMetric("L2Latency", o.l2Nanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+                metrics.addMetric(L2_LATENCY, o.l2Nanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
             }
             if (o.l2Errors() > 0) {
-                metrics.addMetric("L2Errors", o.l2Errors(), MetricUnit.COUNT);
+                metrics.addMetric(L2_ERRORS, o.l2Errors(), MetricUnit.COUNT);
             }
             if (o.bytesStored() > 0) {
-                metrics.addMetric("CacheBytesStored", o.bytesStored(), MetricUnit.BYTES);
+                metrics.addMetric(CACHE_BYTES_STORED, o.bytesStored(), MetricUnit.BYTES);
                 if (o.bytesStoredEncoded() > 0) {
-                    metrics.addMetric("CacheCompressionRatio", (double) o.bytesStored() / o.bytesStoredEncoded(),
+                    metrics.addMetric(CACHE_COMPRESSION_RATIO, (double) o.bytesStored() / o.bytesStoredEncoded(),
                             MetricUnit.NONE);
                 }
             }
             StreamStats st = o.stream();
             if (st != null) {
-                metrics.addMetric("Streams", 1, MetricUnit.COUNT);
+                metrics.addMetric(STREAMS, 1, MetricUnit.COUNT);
                 if (st.timeToFirstByteNanos() >= 0) {
-                    metrics.addMetric("TimeToFirstByte", st.timeToFirstByteNanos() / NANOS_PER_MS,
+                    metrics.addMetric(TIME_TO_FIRST_BYTE, st.timeToFirstByteNanos() / NANOS_PER_MS,
                             MetricUnit.MILLISECONDS);
-                    metrics.addMetric("StreamDuration", st.durationNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+                    metrics.addMetric(STREAM_DURATION, st.durationNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
                 }
                 if (st.upstreamToCallerNanos() >= 0) {
-                    metrics.addMetric("FirstTokenOverhead", st.upstreamToCallerNanos() / NANOS_PER_MS,
+                    metrics.addMetric(FIRST_TOKEN_OVERHEAD, st.upstreamToCallerNanos() / NANOS_PER_MS,
                             MetricUnit.MILLISECONDS);
                 }
-                metrics.addMetric("StreamChunks", st.chunks(), MetricUnit.COUNT);
+                metrics.addMetric(STREAM_CHUNKS, st.chunks(), MetricUnit.COUNT);
                 if (st.aborted()) {
-                    metrics.addMetric("StreamsAborted", 1, MetricUnit.COUNT);
+                    metrics.addMetric(STREAMS_ABORTED, 1, MetricUnit.COUNT);
                 }
                 if (st.truncated()) {
-                    metrics.addMetric("StreamsTruncated", 1, MetricUnit.COUNT);
+                    metrics.addMetric(STREAMS_TRUNCATED, 1, MetricUnit.COUNT);
                 }
                 if (st.keepAlives() > 0) {
-                    metrics.addMetric("StreamKeepAlives", st.keepAlives(), MetricUnit.COUNT);
+                    metrics.addMetric(STREAM_KEEP_ALIVES, st.keepAlives(), MetricUnit.COUNT);
                 }
             }
             if (o.operation() == Operation.EMBEDDINGS) {
-                metrics.addMetric("EmbeddingRequests", 1, MetricUnit.COUNT);
+                metrics.addMetric(EMBEDDING_REQUESTS, 1, MetricUnit.COUNT);
             }
             metrics.addMetadata("status", o.status());
             metrics.addMetadata("operation", o.operation().label());
@@ -137,55 +150,56 @@ public final class PowertoolsMetrics implements GatewayMetrics {
             if (o.errorCode() != null) {
                 metrics.addMetadata("errorCode", o.errorCode());
             }
-            metrics.flush();
         });
-    }
-
-    @Override
-    public synchronized void built(String name, long nanos) {
-        safely(() -> metrics.flushSingleMetric("LazyInit", nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, namespace,
-                DimensionSet.of("Component", name)));
-    }
-
-    @Override
-    public synchronized void attempt(String deployment, long nanos, String errorCode) {
-        safely(() -> {
-            DimensionSet d = DimensionSet.of("Deployment", deployment);
-            metrics.flushSingleMetric("DeploymentLatency", nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, namespace,
-                    d);
-            if (errorCode != null) {
-                metrics.flushSingleMetric("DeploymentErrors", 1, MetricUnit.COUNT, namespace, d);
-            }
-        });
-    }
-
-    @Override
-    public synchronized void retry(String deployment, String errorCode) {
-        safely(() -> metrics.flushSingleMetric("Retries", 1, MetricUnit.COUNT, namespace,
-                DimensionSet.of("Deployment", deployment)));
-    }
-
-    @Override
-    public synchronized void fallback(String from, String to, String reason) {
-        safely(() -> metrics.flushSingleMetric("Fallbacks", 1, MetricUnit.COUNT, namespace,
-                DimensionSet.of("Reason", reason)));
-    }
-
-    @Override
-    public synchronized void breaker(String deployment, String from, String to, boolean remote) {
-        safely(() -> metrics.flushSingleMetric("Breaker" + switch (to) {
-            case "OPEN" -> remote ? "OpenedElsewhere" : "Opened";
-            case "HALF_OPEN" -> "HalfOpen";
-            default -> "Closed";
-        }, 1, MetricUnit.COUNT, namespace, DimensionSet.of("Deployment", deployment)));
-    }
-
-    private static void safely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            // metrics must never fail a request
-            System.err.println("switchboard: metrics dropped: " + e.getClass().getName());
+        if (o.provider() != null && o.upstreamNanos() > 0) {
+            upstream(o);
         }
+        jvm.maybeWrite();
+    }
+
+    /** The per-provider document of a request that called {@code o.provider()}. */
+    private void upstream(RequestOutcome o) {
+        String model = o.model() != null && configuredModels.contains(o.model()) ? o.model() : OTHER_MODEL;
+        boolean failed = o.status() >= 500 || o.status() == 429;
+        out.separate(DimensionSet.of("Service", out.service(), "Provider", o.provider()), m -> {
+            m.addDimension(DimensionSet.of("Service", out.service(), "Provider", o.provider(), "Model", model));
+            m.addMetric(UPSTREAM_REQUESTS, 1, MetricUnit.COUNT);
+            m.addMetric(UPSTREAM_ERRORS, failed ? 1 : 0, MetricUnit.COUNT);
+            m.addMetric(UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+        });
+    }
+
+    @Override
+    public void built(String name, long nanos) {
+        out.single(LAZY_INIT, nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, DimensionSet.of("Component", name));
+    }
+
+    @Override
+    public void attempt(String deployment, long nanos, String errorCode) {
+        DimensionSet d = DimensionSet.of("Deployment", deployment);
+        out.single(DEPLOYMENT_LATENCY, nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, d);
+        if (errorCode != null) {
+            out.single(DEPLOYMENT_ERRORS, 1, MetricUnit.COUNT, d);
+        }
+    }
+
+    @Override
+    public void retry(String deployment, String errorCode) {
+        out.single(RETRIES, 1, MetricUnit.COUNT, DimensionSet.of("Deployment", deployment));
+    }
+
+    @Override
+    public void fallback(String from, String to, String reason) {
+        out.single(FALLBACKS, 1, MetricUnit.COUNT, DimensionSet.of("Reason", reason));
+    }
+
+    @Override
+    public void breaker(String deployment, String from, String to, boolean remote) {
+        String name = switch (to) {
+            case "OPEN" -> remote ? BREAKER_OPENED_ELSEWHERE : BREAKER_OPENED;
+            case "HALF_OPEN" -> BREAKER_HALF_OPEN;
+            default -> BREAKER_CLOSED;
+        };
+        out.single(name, 1, MetricUnit.COUNT, DimensionSet.of("Deployment", deployment));
     }
 }

@@ -64,6 +64,18 @@ public final class BreakerBoard {
         });
     }
 
+    /**
+     * The breakers this environment has met, by deployment id, as {@code closed}, {@code open} or {@code half_open}
+     * (for {@code GET /health}; no I/O).
+     */
+    public Map<String, Object> states() {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        for (DeploymentState s : known) {
+            out.put(s.deployment().id(), s.breaker().state().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
+    }
+
     /** Reads the shared trips if the last read is older than {@code shareEvery} (one caller at a time). */
     public void sync() {
         if (shared == null) {

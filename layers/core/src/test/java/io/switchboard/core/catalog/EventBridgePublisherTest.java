@@ -47,7 +47,10 @@ class EventBridgePublisherTest {
         for (String dir : path.split(File.pathSeparator)) {
             present |= new File(dir, "moto_server").canExecute();
         }
-        assumeTrue(present, "moto_server is not on PATH");
+        if ("true".equals(System.getenv("CI")) && !present) {
+            throw new IllegalStateException("moto_server is missing although .ci/run installs it");
+        }
+        assumeTrue(present, "moto_server is not on PATH (.ci/run installs it)");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();

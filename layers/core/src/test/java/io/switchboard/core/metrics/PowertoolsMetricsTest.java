@@ -46,8 +46,13 @@ class PowertoolsMetricsTest {
         System.setOut(originalOut);
     }
 
-    /** Every EMF document written so far, parsed. */
+    /** Every EMF document written so far, parsed, but the per-provider and JVM ones (see {@link #all()}). */
     private List<JsonNode> documents() throws Exception {
+        return all().stream().filter(d -> !d.has("Provider") && !d.has("JvmThreads")).toList();
+    }
+
+    /** Every EMF document written so far, parsed. */
+    private List<JsonNode> all() throws Exception {
         System.out.flush();
         List<JsonNode> docs = new ArrayList<>();
         for (String line : captured.toString(StandardCharsets.UTF_8).split("\\R")) {
@@ -231,6 +236,42 @@ class PowertoolsMetricsTest {
         assertEquals(12.5, value(doc, "LazyInit"));
         assertTrue(dimensionKeys(doc).contains("Component"), doc.toString());
         assertEquals("http-client", doc.path("Component").asText());
+    }
+
+    @Test
+    void request_upstreamDocumentPerProvider_modelDimensionOnlyForConfiguredModels() throws Exception {
+        metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        metrics.request(new RequestOutcome(502, 2_000_000, 1_000_000, "mock", "caller-chosen-model", 0, 0,
+                "upstream_error"));
+        metrics.request(new RequestOutcome(200, 1_000_000, 0, "mock", "mock-1", 0, 0, null, "HIT-L1", 0, 0, 0, 0));
+        List<JsonNode> upstream = all().stream().filter(d -> d.has("Provider")).toList();
+        assertEquals(2, upstream.size(), "a cache hit called no provider: " + captured);
+        JsonNode ok = upstream.get(0);
+        assertEquals("mock", ok.path("Provider").asText());
+        assertEquals("mock-1", ok.path("Model").asText(), "configured model: its own dimension value");
+        assertEquals(1.0, value(ok, "UpstreamRequests"));
+        assertEquals(0.0, value(ok, "UpstreamErrors"));
+        assertEquals(3.0, value(ok, "UpstreamLatency"));
+        assertEquals("[[\"Service\",\"Provider\"],[\"Service\",\"Provider\",\"Model\"]]",
+                ok.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+        JsonNode failed = upstream.get(1);
+        assertEquals(PowertoolsMetrics.OTHER_MODEL, failed.path("Model").asText(), "unbounded names are folded");
+        assertEquals(1.0, value(failed, "UpstreamErrors"));
+    }
+
+    @Test
+    void request_jvmDocumentAtMostOncePerInterval() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
+        }
+        List<JsonNode> jvm = all().stream().filter(d -> d.has("JvmThreads")).toList();
+        assertEquals(1, jvm.size(), captured::toString);
+        JsonNode doc = jvm.get(0);
+        assertEquals(FUNCTION, doc.path("FunctionName").asText());
+        assertTrue(value(doc, "JvmThreads") >= 1);
+        assertTrue(value(doc, "JvmHeapAfterGc") >= 0);
+        assertTrue(value(doc, "JvmGcPause") >= 0);
+        assertEquals("Megabytes", declaredMetrics(doc).get("JvmHeapAfterGc"));
     }
 
     @Test

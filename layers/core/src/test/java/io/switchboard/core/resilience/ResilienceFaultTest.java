@@ -56,7 +56,7 @@ class ResilienceFaultTest {
                 {"providers": {
                    "bad": {"type": "openai", "baseUrl": "%s", "timeoutMs": 400},
                    "good": {"type": "openai", "baseUrl": "%s"},
-                   "flaky": {"type": "openai", "baseUrl": "%s", "timeoutMs": 400},
+                   "flaky": {"type": "openai", "baseUrl": "%s", "timeoutMs": 800},
                    "claude": {"type": "anthropic", "baseUrl": "%s", "apiKey": "env:CLAUDE_KEY"}},
                  "models": {
                    "g": {"deployments": [{"route": "bad/m-1", "id": "bad-east"}, {"route": "good/m-1", "id": "good-west"}],

@@ -41,6 +41,10 @@ class SsmSecretStoreTest {
     private static final String PARAM = "/switchboard/test/openai-api-key";
     private static final String VALUE = "sk-moto-secure-value-0123456789";
 
+    private static final String CONFIG_PARAM = "/switchboard/test/config";
+    private static final String CONFIG_JSON = "{\"providers\":{\"groq\":{\"type\":\"openai\","
+            + "\"baseUrl\":\"http://127.0.0.1:9/v1\",\"apiKey\":\"ssm:/switchboard/test/openai-api-key\"}},"
+            + "\"models\":{\"llama\":\"groq/llama-3.3-70b-versatile\"}}";
     private static Process moto;
     private static Path motoLog;
     private static URI endpoint;
@@ -48,7 +52,10 @@ class SsmSecretStoreTest {
     @BeforeAll
     static void startMoto() throws Exception {
         Path exe = onPath("moto_server");
-        Assumptions.assumeTrue(exe != null, "moto_server is not on PATH");
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(exe != null, "moto_server is missing although .ci/run installs it");
+        }
+        Assumptions.assumeTrue(exe != null, "moto_server is not on PATH (.ci/run installs it)");
         int port = freePort();
         endpoint = URI.create("http://127.0.0.1:" + port);
         motoLog = Files.createTempFile("moto-server", ".log");
@@ -69,6 +76,8 @@ class SsmSecretStoreTest {
                 .endpointOverride(endpoint)
                 .build()) {
             admin.putParameter(r -> r.name(PARAM).value(VALUE).type(ParameterType.SECURE_STRING).overwrite(true));
+            admin.putParameter(r -> r.name(CONFIG_PARAM).value(CONFIG_JSON).type(ParameterType.SECURE_STRING)
+                    .overwrite(true));
             // moto really stores SecureStrings encrypted: without decryption the value differs
             String raw = admin.getParameter(r -> r.name(PARAM).withDecryption(false)).parameter().value();
             assertFalse(VALUE.equals(raw), "moto returned the SecureString in clear without decryption");
@@ -149,6 +158,25 @@ class SsmSecretStoreTest {
             }
             Thread.sleep(100);
         }
+    }
+
+    @Test
+    void settings_configParameter_readFromParameterStore_afterInlineBeforeFile() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(java.util.Map.of(
+                "SWITCHBOARD_CONFIG_PARAMETER", CONFIG_PARAM, "AWS_ENDPOINT_URL_SSM", endpoint.toString(),
+                "AWS_REGION", REGION, "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "SWITCHBOARD_CONFIG_FILE", "/nonexistent/config.json"));
+        io.switchboard.core.config.Settings s = io.switchboard.core.config.Settings.from(env);
+        assertEquals(java.util.Set.of("groq"), s.config().providers().keySet(), "the parameter wins over the file");
+        assertEquals("llama-3.3-70b-versatile", s.config().models().get("llama").providerModel());
+        env.put("SWITCHBOARD_CONFIG", "{\"providers\":{\"mock\":{\"type\":\"mock\"}},\"models\":{\"m\":\"mock/m\"}}");
+        assertEquals(java.util.Set.of("mock"), io.switchboard.core.config.Settings.from(env).config().providers()
+                .keySet(), "inline configuration wins over the parameter");
+        env.remove("SWITCHBOARD_CONFIG");
+        env.put("SWITCHBOARD_CONFIG_PARAMETER", "/switchboard/test/missing");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> io.switchboard.core.config.Settings.from(env));
+        assertTrue(e.getMessage().contains("/switchboard/test/missing"), e.getMessage());
     }
 
     @Test
