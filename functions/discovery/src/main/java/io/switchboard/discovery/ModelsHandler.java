@@ -7,6 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.switchboard.core.http.HttpApiEvents;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.core.catalog.ModelCatalog;
+import io.switchboard.core.catalog.ModelsApi;
+import io.switchboard.core.Ticker;
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.aws.EnvironmentClients;
+import io.switchboard.core.governance.GovernanceSettings;
+import io.switchboard.core.governance.KeyDirectory;
+import io.switchboard.core.governance.internal.DynamoDbKeyStore;
+import java.time.InstantSource;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
@@ -25,6 +33,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         Checkpointable {
     private final ModelCatalog catalog;
     private final CheckpointHooks hooks;
+    private final ModelsApi api;
 
     /** For the Lambda runtime: configured from the process environment. */
     public ModelsHandler() {
@@ -33,13 +42,34 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** For local runners: configured from {@code environment} as if it were the process environment. */
     public ModelsHandler(Map<String, String> environment) {
-        this(ModelCatalog.builder(Settings.from(environment)).build());
+        this(Settings.from(environment));
+    }
+
+    private ModelsHandler(Settings settings) {
+        this(ModelCatalog.builder(settings).build(), keysApi(settings));
     }
 
     /** For tests: answers from {@code catalog}. */
     ModelsHandler(ModelCatalog catalog) {
+        this(catalog, null);
+    }
+
+    private ModelsHandler(ModelCatalog catalog, KeyDirectory keys) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.hooks = catalog.checkpointHooks(true);
+        this.api = keys == null ? catalog.api() : new ModelsApi(keys, catalog.snapshots());
+    }
+
+    /** With a keys table: stored keys, each seeing only its own models. */
+    private static KeyDirectory keysApi(Settings settings) {
+        GovernanceSettings gs = GovernanceSettings.from(settings.env());
+        if (!gs.hasKeysTable()) {
+            return null;
+        }
+        EnvironmentClients clients = EnvironmentClients.of(settings, Ticker.system(), null);
+        return new KeyDirectory(new Authenticator(settings.config().apiKeys()),
+                new DynamoDbKeyStore(clients.dynamoDbReader(), gs.keysTable()), gs.keyCacheTtl(),
+                gs.staleIfError(), Ticker.system(), InstantSource.system());
     }
 
     @Override
@@ -50,7 +80,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         try {
-            return HttpApiEvents.toEvent(catalog.api().handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
+            return HttpApiEvents.toEvent(api.handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
                     HttpApiEvents.pathParameter(event, "id")));
         } catch (GatewayException e) {
             return HttpApiEvents.toEvent(e);

@@ -77,6 +77,7 @@ public final class Gateway implements AutoCloseable {
     private final SecretResolver secrets;
     private final InstantSource clock;
     private final CheckpointHooks hooks;
+    private final io.switchboard.core.governance.Governance governance;
 
     private Gateway(Builder b) {
         this.settings = b.settings;
@@ -95,9 +96,11 @@ public final class Gateway implements AutoCloseable {
         this.catalog = ModelCatalog.builder(settings).clients(clients).ticker(ticker).clock(b.clock).listener(metrics)
                 .build();
         CacheSettings cs = settings.cache();
+        L2Store limitsL2 = b.l2;
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
                     () -> clients.credentials().resolveCredentials(), Clock.systemUTC(), ticker, metrics) : null;
+            limitsL2 = l2;
             L1Cache l1 = new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker);
             L2Guard guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
             InvalidationView view = l2 instanceof InvalidationStore s
@@ -106,12 +109,18 @@ public final class Gateway implements AutoCloseable {
         } else {
             this.cache = null;
         }
+        if (limitsL2 == null && cs.hasL2()) {
+            limitsL2 = new ValkeyL2Store(cs, settings.region(), () -> clients.credentials().resolveCredentials(),
+                    Clock.systemUTC(), ticker, metrics);
+        }
+        this.governance = io.switchboard.core.governance.GovernanceFactory.create(settings, clients,
+                limitsL2 instanceof ValkeyL2Store v ? v::runScript : null, ticker, b.clock);
         Authenticator authenticator = new Authenticator(settings.config().apiKeys());
         ModelRouter router = new ModelRouter(settings.config(), catalog.snapshots());
         this.completions = new CompletionService(settings.config(), authenticator, router, registry, metrics, ticker,
-                cache, cs, settings.stream());
+                cache, cs, settings.stream(), governance);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
-                cache, cs);
+                cache, cs, governance);
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
         hooks.register(CheckpointHooks.closing("clients", clients));
@@ -279,7 +288,16 @@ public final class Gateway implements AutoCloseable {
             sink.send(notFound.status(), notFound.headers(), notFound.body());
         } catch (CallerGoneException e) {
             // nobody to answer
+        } finally {
+            if (governance != null) {
+                governance.flush(); // the answer is written: spend goes to DynamoDB before the invocation ends
+            }
         }
+    }
+
+    /** This environment's governance (stored keys, limits, spend), or null when no keys table is configured. */
+    public io.switchboard.core.governance.Governance governance() {
+        return governance;
     }
 
     /** The settings this environment runs with. */

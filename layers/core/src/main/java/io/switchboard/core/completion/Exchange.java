@@ -40,6 +40,7 @@ final class Exchange {
     private boolean aborted;
     private boolean truncated;
     private long streamEndNanos = -1;
+    private Map<String, String> rateLimits = Map.of();
 
     Exchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
@@ -78,6 +79,16 @@ final class Exchange {
 
     void tokens(Usage u) {
         usage = u;
+    }
+
+    /** The tokens the provider reported (none for a cached answer or a failure). */
+    Usage usage() {
+        return usage;
+    }
+
+    /** The {@code x-ratelimit-*} headers every answer of this request carries. */
+    void rateLimits(Map<String, String> headers) {
+        rateLimits = headers;
     }
 
     /** The stream's writer, created on first use. */
@@ -145,6 +156,7 @@ final class Exchange {
         if (request.requestId() != null) {
             h.put("x-request-id", request.requestId());
         }
+        h.putAll(rateLimits);
         return h;
     }
 

@@ -31,6 +31,7 @@ final class EmbeddingExchange {
     private EmbeddingCall call;
     private int status = 200;
     private String errorCode;
+    private Map<String, String> rateLimits = Map.of();
     private int promptTokens;
 
     EmbeddingExchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
@@ -66,6 +67,16 @@ final class EmbeddingExchange {
 
     void tokens(int prompt) {
         promptTokens = prompt;
+    }
+
+    /** The prompt tokens the provider reported. */
+    int promptTokens() {
+        return promptTokens;
+    }
+
+    /** The {@code x-ratelimit-*} headers every answer of this request carries. */
+    void rateLimits(Map<String, String> headers) {
+        rateLimits = headers;
     }
 
     void callerGone() {
@@ -109,6 +120,7 @@ final class EmbeddingExchange {
         if (request.requestId() != null) {
             h.put("x-request-id", request.requestId());
         }
+        h.putAll(rateLimits);
         return h;
     }
 
