@@ -109,7 +109,9 @@ public final class Gateway implements AutoCloseable {
         } else {
             this.cache = null;
         }
-        if (limitsL2 == null && cs.hasL2()) {
+        if (limitsL2 == null && cs.l2Url() != null
+                && io.switchboard.core.governance.GovernanceSettings.from(settings.env()).hasKeysTable()) {
+            // the response cache is off, but limits and budgets still count in L2
             limitsL2 = new ValkeyL2Store(cs, settings.region(), () -> clients.credentials().resolveCredentials(),
                     Clock.systemUTC(), ticker, metrics);
         }

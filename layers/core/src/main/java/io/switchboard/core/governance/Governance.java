@@ -40,7 +40,8 @@ public final class Governance {
     private final Ticker ticker;
     private final GovernanceMetrics metrics;
     private final int estimatedCompletionTokens;
-    private volatile long l2DownUntil = Long.MIN_VALUE;
+    private volatile boolean l2Down;
+    private volatile long l2DownUntil;
 
     /**
      * Governance over its collaborators.
@@ -80,14 +81,18 @@ public final class Governance {
         if (limiter == null || caller.key() == null) {
             return new Grant(caller, Reservation.UNLIMITED, Map.of(), null, now);
         }
-        if (ticker.read() - l2DownUntil < 0) {
-            return unavailable(caller, now);
+        if (l2Down) {
+            if (ticker.read() - l2DownUntil < 0) {
+                return unavailable(caller, now);
+            }
+            l2Down = false;
         }
         Reservation r;
         try {
             r = limiter.acquire(caller, estimatedTokens, now);
         } catch (RuntimeException e) {
             l2DownUntil = ticker.read() + RETRY_L2_AFTER_NANOS;
+            l2Down = true;
             return unavailable(caller, now);
         }
         Map<String, String> headers = headers(r);
