@@ -33,6 +33,7 @@ public final class ValkeyRateLimiter implements RateLimiter {
             local b = tonumber(ARGV[4])
             local elapsed = now % win
             local weight = (win - elapsed) / win
+            local v = redis.call('MGET', unpack(KEYS))
             local deny = 0
             local retry = 0
             local used = {}
@@ -40,8 +41,8 @@ public final class ValkeyRateLimiter implements RateLimiter {
             for i = 1, n do
               local limit = tonumber(ARGV[4 + 2 * i - 1])
               local cost = math.min(tonumber(ARGV[4 + 2 * i]), limit)
-              local cur = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
-              local prev = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+              local cur = tonumber(v[2 * i - 1] or '0')
+              local prev = tonumber(v[2 * i] or '0')
               local u = prev * weight + cur
               used[i] = u
               costs[i] = cost
@@ -59,8 +60,7 @@ public final class ValkeyRateLimiter implements RateLimiter {
             end
             if deny == 0 then
               for j = 1, b do
-                local spent = tonumber(redis.call('GET', KEYS[2 * n + j]) or '0')
-                if spent >= tonumber(ARGV[4 + 2 * n + j]) then
+                if tonumber(v[2 * n + j] or '0') >= tonumber(ARGV[4 + 2 * n + j]) then
                   deny = -j
                   break
                 end
@@ -68,11 +68,10 @@ public final class ValkeyRateLimiter implements RateLimiter {
             end
             local out = {deny, math.ceil(retry)}
             for i = 1, n do
-              local limit = tonumber(ARGV[4 + 2 * i - 1])
-              local left = limit - used[i]
+              local left = tonumber(ARGV[4 + 2 * i - 1]) - used[i]
               if deny == 0 then
-                redis.call('INCRBY', KEYS[2 * i - 1], costs[i])
-                redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * win)
+                local c = redis.call('INCRBY', KEYS[2 * i - 1], costs[i])
+                if c == costs[i] then redis.call('PEXPIRE', KEYS[2 * i - 1], 2 * win) end
                 left = left - costs[i]
               end
               out[#out + 1] = math.max(0, math.floor(left))
