@@ -86,7 +86,7 @@ class PackagingTest {
     @Test
     void invalidationJar_holdsBothHandlersAndOnlyItsOwnClasses() throws IOException {
         Set<String> classes = classesOf(INVALIDATION);
-        for (String function : List.of("InvalidationFunction", "InvalidateRouteFunction")) {
+        for (String function : List.of("InvalidationFunction", "InvalidateRouteFunction", "AdminFunction")) {
             String handler = handlerOf(function).replace('.', '/') + ".class";
             assertTrue(classes.contains(handler), "template handler " + handler + " is in the invalidation jar");
         }

@@ -7,6 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import io.switchboard.core.http.HttpApiEvents;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.core.catalog.ModelCatalog;
+import io.switchboard.core.catalog.ModelsApi;
+import io.switchboard.core.Ticker;
+import io.switchboard.core.auth.Authenticator;
+import io.switchboard.core.aws.EnvironmentClients;
+import io.switchboard.core.governance.GovernanceSettings;
+import io.switchboard.core.governance.KeyDirectory;
+import io.switchboard.core.governance.internal.DynamoDbKeyStore;
+import java.time.InstantSource;
 import io.switchboard.core.snapstart.CheckpointHooks;
 import io.switchboard.core.snapstart.Checkpointable;
 import io.switchboard.core.config.Settings;
@@ -27,6 +35,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     private final ModelCatalog catalog;
     private final CheckpointHooks hooks;
     private final FunctionMetrics metrics;
+    private final ModelsApi api;
 
     /** For the Lambda runtime: configured from the process environment. */
     public ModelsHandler() {
@@ -43,7 +52,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     private ModelsHandler(Settings settings, FunctionMetrics metrics) {
-        this(ModelCatalog.builder(settings).listener(metrics).build(), metrics);
+        this(ModelCatalog.builder(settings).listener(metrics).build(), metrics, keysApi(settings));
     }
 
     /** For tests: answers from {@code catalog}. */
@@ -53,10 +62,27 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** For tests: answers from {@code catalog}, recording to {@code metrics}. */
     ModelsHandler(ModelCatalog catalog, FunctionMetrics metrics) {
+        this(catalog, metrics, null);
+    }
+
+    private ModelsHandler(ModelCatalog catalog, FunctionMetrics metrics, KeyDirectory keys) {
         this.catalog = Objects.requireNonNull(catalog, "catalog");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.hooks = catalog.checkpointHooks(true);
         hooks.register(metrics.restoreHook());
+        this.api = keys == null ? catalog.api() : new ModelsApi(keys, catalog.snapshots());
+    }
+
+    /** With a keys table: stored keys, each seeing only its own models. */
+    private static KeyDirectory keysApi(Settings settings) {
+        GovernanceSettings gs = GovernanceSettings.from(settings.env());
+        if (!gs.hasKeysTable()) {
+            return null;
+        }
+        EnvironmentClients clients = EnvironmentClients.of(settings, Ticker.system(), null);
+        return new KeyDirectory(new Authenticator(settings.config().apiKeys()),
+                new DynamoDbKeyStore(clients.dynamoDbReader(), gs.keysTable()), gs.keyCacheTtl(),
+                gs.staleIfError(), Ticker.system(), InstantSource.system());
     }
 
     @Override
@@ -70,7 +96,7 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         long start = System.nanoTime();
         APIGatewayV2HTTPResponse response;
         try {
-            response = HttpApiEvents.toEvent(catalog.api().handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
+            response = HttpApiEvents.toEvent(api.handle(HttpApiEvents.toRequest(event, Long.MAX_VALUE),
                     HttpApiEvents.pathParameter(event, "id")));
         } catch (GatewayException e) {
             response = HttpApiEvents.toEvent(e);

@@ -86,6 +86,7 @@ public final class Gateway implements AutoCloseable {
     private final CheckpointHooks hooks;
     private final InitTimings timings;
     private final HealthService health;
+    private final io.switchboard.core.governance.Governance governance;
 
     private Gateway(Builder b) {
         this.settings = b.settings;
@@ -109,9 +110,11 @@ public final class Gateway implements AutoCloseable {
         SharedBreakerState sharedBreakers = null;
         L2Guard guard = null;
         L2Store sharedL2 = null;
+        L2Store limitsL2 = b.l2;
         if (cs.enabled()) {
             L2Store l2 = b.l2 != null ? b.l2 : cs.hasL2() ? new ValkeyL2Store(cs, settings.region(),
                     () -> clients.credentials().resolveCredentials(), Clock.systemUTC(), ticker, metrics) : null;
+            limitsL2 = l2;
             L1Cache l1 = new L1Cache(cs.l1MaxBytes(), cs.l1Ttl(), ticker);
             guard = new L2Guard(cs.failuresToOpen(), cs.openFor(), ticker);
             sharedBreakers = l2 instanceof ValkeyL2Store valkey ? new ValkeyBreakerState(valkey) : null;
@@ -140,10 +143,18 @@ public final class Gateway implements AutoCloseable {
                 return breakers.states();
             }
         });
+        if (limitsL2 == null && cs.l2Url() != null
+                && io.switchboard.core.governance.GovernanceSettings.from(settings.env()).hasKeysTable()) {
+            // the response cache is off, but limits and budgets still count in L2
+            limitsL2 = new ValkeyL2Store(cs, settings.region(), () -> clients.credentials().resolveCredentials(),
+                    Clock.systemUTC(), ticker, metrics);
+        }
+        this.governance = io.switchboard.core.governance.GovernanceFactory.create(settings, clients,
+                limitsL2 instanceof ValkeyL2Store v ? v::runScript : null, ticker, b.clock);
         this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
-                cache, cs, settings.stream(), resilience);
+                cache, cs, settings.stream(), resilience, governance);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,
-                cache, cs, resilience);
+                cache, cs, resilience, governance);
         // Registration order is the restore order; checkpoint runs it backwards: prime first, then close.
         this.hooks = new CheckpointHooks(true);
         hooks.register(CheckpointHooks.closing("clients", clients));
@@ -319,12 +330,21 @@ public final class Gateway implements AutoCloseable {
             sink.send(notFound.status(), notFound.headers(), notFound.body());
         } catch (CallerGoneException e) {
             // nobody to answer
+        } finally {
+            if (governance != null) {
+                governance.flush(); // the answer is written: spend goes to DynamoDB before the invocation ends
+            }
         }
     }
 
     /** This environment's {@code GET /health}: register a {@link io.switchboard.core.health.HealthContributor} here. */
     public HealthService health() {
         return health;
+    }
+
+    /** This environment's governance (stored keys, limits, spend), or null when no keys table is configured. */
+    public io.switchboard.core.governance.Governance governance() {
+        return governance;
     }
 
     /** The settings this environment runs with. */

@@ -32,6 +32,34 @@ public final class Authenticator {
 
     /** The tenant of the key in {@code authorization} (the header's value, possibly null). */
     public Tenant authenticate(String authorization) {
+        String key = bearer(authorization);
+        if (hashes.length == 0) {
+            throw GatewayException.of(ErrorKind.AUTHENTICATION,
+                    "This gateway has no keys configured (SWITCHBOARD_API_KEYS), so it accepts none.");
+        }
+        Tenant found = match(sha256(key));
+        if (found == null) {
+            throw GatewayException.of(ErrorKind.AUTHENTICATION, "Incorrect gateway key provided.");
+        }
+        return found;
+    }
+
+    /**
+     * The tenant of the configured key whose SHA-256 is {@code presented}, or null; compares with every configured
+     * hash without an early exit.
+     */
+    public Tenant match(byte[] presented) {
+        Tenant found = null;
+        for (int i = 0; i < hashes.length; i++) {
+            if (MessageDigest.isEqual(presented, hashes[i]) && found == null) {
+                found = tenants[i];
+            }
+        }
+        return found;
+    }
+
+    /** The key of an {@code Authorization: Bearer <key>} header's value; 401 when missing or malformed. */
+    public static String bearer(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw GatewayException.of(ErrorKind.AUTHENTICATION,
                     "Missing gateway key. Send it as 'Authorization: Bearer <key>'.");
@@ -45,21 +73,12 @@ public final class Authenticator {
             throw GatewayException.of(ErrorKind.AUTHENTICATION,
                     "Malformed Authorization header. Send 'Authorization: Bearer <key>'.");
         }
-        if (hashes.length == 0) {
-            throw GatewayException.of(ErrorKind.AUTHENTICATION,
-                    "This gateway has no keys configured (SWITCHBOARD_API_KEYS), so it accepts none.");
-        }
-        byte[] presented = sha256(key);
-        Tenant found = null;
-        for (int i = 0; i < hashes.length; i++) {
-            if (MessageDigest.isEqual(presented, hashes[i]) && found == null) {
-                found = tenants[i];
-            }
-        }
-        if (found == null) {
-            throw GatewayException.of(ErrorKind.AUTHENTICATION, "Incorrect gateway key provided.");
-        }
-        return found;
+        return key;
+    }
+
+    /** Whether no key is configured. */
+    public boolean empty() {
+        return hashes.length == 0;
     }
 
     /** SHA-256 of a key's UTF-8 bytes. */

@@ -146,6 +146,20 @@ public final class ValkeyL2Store implements L2Store, InvalidationStore {
         return keys.isEmpty() ? 0 : call(j -> ValkeyInvalidation.unlinkMembers(j, null, keys));
     }
 
+    /**
+     * Runs {@code script} by its SHA-1 ({@code EVALSHA}), sending its source only when the server does not know it
+     * yet ({@code NOSCRIPT}): one round trip once loaded.
+     */
+    public Object runScript(io.switchboard.core.governance.LuaScript script, List<String> keys, List<String> args) {
+        return call(j -> {
+            try {
+                return j.evalsha(script.sha1(), keys, args);
+            } catch (io.valkey.exceptions.JedisNoScriptException notLoaded) {
+                return j.eval(script.source(), keys, args);
+            }
+        });
+    }
+
     /** Whether a connection is open now. */
     public boolean connected() {
         return connection.isBuilt();

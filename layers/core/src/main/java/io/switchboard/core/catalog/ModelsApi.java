@@ -26,11 +26,23 @@ public final class ModelsApi {
     public static final String MODELS = "/v1/models";
 
     private final Authenticator authenticator;
+    private final io.switchboard.core.governance.KeyDirectory keys;
     private final Supplier<CatalogSnapshot> snapshots;
 
     /** An API authenticating with {@code authenticator} and answering from {@code snapshots}. */
     public ModelsApi(Authenticator authenticator, Supplier<CatalogSnapshot> snapshots) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.keys = null;
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    }
+
+    /**
+     * An API resolving callers through {@code keys} (stored and environment keys): a stored key sees only the
+     * models it may use, and any other model answers 404 as a model that does not exist.
+     */
+    public ModelsApi(io.switchboard.core.governance.KeyDirectory keys, Supplier<CatalogSnapshot> snapshots) {
+        this.authenticator = null;
+        this.keys = Objects.requireNonNull(keys, "keys");
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     }
 
@@ -63,16 +75,30 @@ public final class ModelsApi {
                 headers.put("allow", "GET");
                 throw GatewayException.of(ErrorKind.METHOD_NOT_ALLOWED, "Use GET for " + MODELS + ".");
             }
-            authenticator.authenticate(request.header("authorization"));
+            io.switchboard.core.governance.Principal caller = null;
+            if (keys != null) {
+                caller = keys.resolve(request.header("authorization"));
+            } else {
+                authenticator.authenticate(request.header("authorization"));
+            }
             CatalogSnapshot snapshot = snapshots.get();
             headers.put("x-switchboard-catalog-generation", Long.toString(snapshot.generation()));
             if (list) {
-                return new GatewayResponse(200, headers, CatalogJson.writeList(snapshot.models()));
+                java.util.List<ModelInfo> models = snapshot.models();
+                if (caller != null && caller.key() != null) {
+                    var c = caller;
+                    models = models.stream().filter(mi -> c.allows(mi.id())).toList();
+                }
+                return new GatewayResponse(200, headers, CatalogJson.writeList(models));
             }
             String id = pathId != null ? pathId : decode(path.substring(MODELS.length() + 1));
+            boolean restricted = caller != null && caller.key() != null && !caller.key().models().isEmpty();
+            if (restricted && !caller.allows(id)) {
+                throw io.switchboard.core.governance.Governance.unknownModel(id);
+            }
             Optional<ModelInfo> model = snapshot.model(id);
             if (model.isEmpty()) {
-                throw snapshot.notFound(id);
+                throw restricted ? io.switchboard.core.governance.Governance.unknownModel(id) : snapshot.notFound(id);
             }
             return new GatewayResponse(200, headers, CatalogJson.writeModel(model.get()));
         } catch (GatewayException e) {

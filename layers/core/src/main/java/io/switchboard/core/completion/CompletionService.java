@@ -12,6 +12,9 @@ import io.switchboard.core.cache.CacheTrace;
 import io.switchboard.core.cache.CanonicalRequests;
 import io.switchboard.core.cache.ResponseCache;
 import io.switchboard.core.config.StreamSettings;
+import io.switchboard.core.governance.Governance;
+import io.switchboard.core.governance.Grant;
+import io.switchboard.core.governance.Principal;
 import io.switchboard.core.http.BufferedResponse;
 import io.switchboard.core.http.CallerGoneException;
 import io.switchboard.core.http.GatewayRequest;
@@ -67,6 +70,7 @@ public final class CompletionService {
     private final CacheSettings cacheSettings;
     private final StreamSettings streamSettings;
     private final Resilience resilience;
+    private final Governance governance;
 
     /**
      * A service over one environment's collaborators; {@code cache} is null when caching is off. Its breakers are
@@ -76,14 +80,18 @@ public final class CompletionService {
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
             CacheSettings cacheSettings, StreamSettings streamSettings) {
         this(config, authenticator, router, registry, metrics, ticker, cache, cacheSettings, streamSettings,
-                Resilience.local(config.resilience(), router::resolve, ticker, metrics));
+                Resilience.local(config.resilience(), router::resolve, ticker, metrics), null);
     }
 
-    /** A service over one environment's collaborators, calling providers through {@code resilience}. */
+    /**
+     * A service over one environment's collaborators, calling providers through {@code resilience}, governed by
+     * {@code governance} (stored keys, limits, spend; null: environment keys only, through {@code authenticator}).
+     */
     public CompletionService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
-            CacheSettings cacheSettings, StreamSettings streamSettings, Resilience resilience) {
+            CacheSettings cacheSettings, StreamSettings streamSettings, Resilience resilience, Governance governance) {
         this.resilience = Objects.requireNonNull(resilience, "resilience");
+        this.governance = governance;
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.router = Objects.requireNonNull(router, "router");
@@ -119,8 +127,8 @@ public final class CompletionService {
         return out.response();
     }
 
-    /** A validated request of a known tenant, with its cache directives. */
-    private record Admission(Tenant tenant, ChatRequest chat, CacheDirectives directives) {
+    /** A validated request of a known tenant, with its cache directives and its governance grant (or null). */
+    private record Admission(Tenant tenant, ChatRequest chat, CacheDirectives directives, Grant grant) {
     }
 
     /** Where a request goes: the model's route (its cache identity) and its group's plan. */
@@ -139,8 +147,13 @@ public final class CompletionService {
     private void serve(GatewayRequest request, ResponseSink sink, long startNanos, Tenant known) {
         Exchange x = new Exchange(request, sink, startNanos, ticker);
         CacheLookup lookup = CacheLookup.NONE;
+        Admission a = null;
         try {
-            Admission a = admit(request, known);
+            a = admit(request, known);
+            if (a.grant() != null) {
+                x.rateLimits(a.grant().headers());
+                a.grant().check();
+            }
             Target t = target(a.chat());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
@@ -169,20 +182,27 @@ public final class CompletionService {
             if (lookup.lease() != null && lookup.lease().owned()) {
                 cache.release(lookup.key(), lookup.lease(), x.trace());
             }
+            if (a != null && a.grant() != null) {
+                governance.settle(a.grant(), a.chat().model(), x.usage());
+            }
             metrics.request(x.outcome());
         }
     }
 
     /** Stage 1: who is asking, and is the request well-formed. */
     private Admission admit(GatewayRequest request, Tenant known) {
-        Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
+        Principal principal = known == null && governance != null
+                ? governance.authenticate(request.header("authorization")) : null;
+        Tenant tenant = known != null ? known : principal != null ? principal.tenant()
+                : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         ChatRequest chat = ChatRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
                 request.header(CacheDirectives.TTL_HEADER), request.header(CacheDirectives.NAMESPACE_HEADER),
                 request.header(CacheDirectives.TAGS_HEADER), cacheSettings.maxTtl());
-        return new Admission(tenant, chat, directives);
+        Grant grant = principal == null ? null : governance.admit(principal, chat.model(), governance.estimate(chat));
+        return new Admission(tenant, chat, directives, grant);
     }
 
     /** Stage 2: the model's provider, and the plan of its group (deployments, retries, fallbacks). */

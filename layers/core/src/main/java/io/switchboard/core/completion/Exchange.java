@@ -46,6 +46,7 @@ final class Exchange implements Trail {
     private String deployment;
     private int attempts;
     private String fallback;
+    private Map<String, String> rateLimits = Map.of();
 
     Exchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
@@ -124,6 +125,16 @@ final class Exchange implements Trail {
         usage = u;
     }
 
+    /** The tokens the provider reported (none for a cached answer or a failure). */
+    Usage usage() {
+        return usage;
+    }
+
+    /** The {@code x-ratelimit-*} headers every answer of this request carries. */
+    void rateLimits(Map<String, String> headers) {
+        rateLimits = headers;
+    }
+
     /** The stream's writer, created on first use. */
     EventStreamWriter writer(boolean includeUsage, long maxBufferedBytes) {
         if (writer == null) {
@@ -198,6 +209,7 @@ final class Exchange implements Trail {
         if (request.requestId() != null) {
             h.put("x-request-id", request.requestId());
         }
+        h.putAll(rateLimits);
         return h;
     }
 

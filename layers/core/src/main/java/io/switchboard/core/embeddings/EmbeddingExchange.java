@@ -33,6 +33,7 @@ final class EmbeddingExchange implements Trail {
     private EmbeddingCall call;
     private int status = 200;
     private String errorCode;
+    private Map<String, String> rateLimits = Map.of();
     private int promptTokens;
     private long earlierUpstreamNanos;
     private String deployment;
@@ -113,6 +114,16 @@ final class EmbeddingExchange implements Trail {
         promptTokens = prompt;
     }
 
+    /** The prompt tokens the provider reported. */
+    int promptTokens() {
+        return promptTokens;
+    }
+
+    /** The {@code x-ratelimit-*} headers every answer of this request carries. */
+    void rateLimits(Map<String, String> headers) {
+        rateLimits = headers;
+    }
+
     void callerGone() {
         status = 499; // nginx's "client closed request": the caller left before the answer was sent
     }
@@ -163,6 +174,7 @@ final class EmbeddingExchange implements Trail {
         if (request.requestId() != null) {
             h.put("x-request-id", request.requestId());
         }
+        h.putAll(rateLimits);
         return h;
     }
 

@@ -10,6 +10,9 @@ import io.switchboard.core.cache.CacheStatus;
 import io.switchboard.core.cache.CacheTrace;
 import io.switchboard.core.cache.CanonicalRequests;
 import io.switchboard.core.cache.ResponseCache;
+import io.switchboard.core.governance.Governance;
+import io.switchboard.core.governance.Grant;
+import io.switchboard.core.governance.Principal;
 import io.switchboard.core.http.BufferedResponse;
 import io.switchboard.core.http.CallerGoneException;
 import io.switchboard.core.http.GatewayRequest;
@@ -64,6 +67,7 @@ public final class EmbeddingService {
     private final ResponseCache cache;
     private final CacheSettings cacheSettings;
     private final Resilience resilience;
+    private final Governance governance;
 
     /**
      * A service over one environment's collaborators; {@code cache} is null when caching is off. Its breakers are
@@ -73,14 +77,18 @@ public final class EmbeddingService {
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
             CacheSettings cacheSettings) {
         this(config, authenticator, router, registry, metrics, ticker, cache, cacheSettings,
-                Resilience.local(config.resilience(), router::resolve, ticker, metrics));
+                Resilience.local(config.resilience(), router::resolve, ticker, metrics), null);
     }
 
-    /** A service over one environment's collaborators, calling providers through {@code resilience}. */
+    /**
+     * A service over one environment's collaborators, calling providers through {@code resilience}, governed by
+     * {@code governance} (null: environment keys only).
+     */
     public EmbeddingService(GatewayConfig config, Authenticator authenticator, ModelRouter router,
             ProviderRegistry registry, GatewayMetrics metrics, Ticker ticker, ResponseCache cache,
-            CacheSettings cacheSettings, Resilience resilience) {
+            CacheSettings cacheSettings, Resilience resilience, Governance governance) {
         this.resilience = Objects.requireNonNull(resilience, "resilience");
+        this.governance = governance;
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.router = Objects.requireNonNull(router, "router");
@@ -111,7 +119,7 @@ public final class EmbeddingService {
     }
 
     /** A validated request of a known tenant, with its cache directives. */
-    private record Admission(Tenant tenant, EmbeddingRequest embeddings, CacheDirectives directives) {
+    private record Admission(Tenant tenant, EmbeddingRequest embeddings, CacheDirectives directives, Grant grant) {
     }
 
     /** Where a request goes. */
@@ -126,8 +134,13 @@ public final class EmbeddingService {
     private void serve(GatewayRequest request, ResponseSink sink, long startNanos, Tenant known) {
         EmbeddingExchange x = new EmbeddingExchange(request, sink, startNanos, ticker);
         CacheLookup lookup = CacheLookup.NONE;
+        Admission a = null;
         try {
-            Admission a = admit(request, known);
+            a = admit(request, known);
+            if (a.grant() != null) {
+                x.rateLimits(a.grant().headers());
+                a.grant().check();
+            }
             Target t = target(a.embeddings());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
@@ -148,20 +161,29 @@ public final class EmbeddingService {
             if (lookup.lease() != null && lookup.lease().owned()) {
                 cache.release(lookup.key(), lookup.lease(), x.trace());
             }
+            if (a != null && a.grant() != null) {
+                governance.settle(a.grant(), a.embeddings().model(),
+                        io.switchboard.shared.chat.Usage.of(x.promptTokens(), 0));
+            }
             metrics.request(x.outcome());
         }
     }
 
     /** Stage 1: who is asking, and is the request well-formed. */
     private Admission admit(GatewayRequest request, Tenant known) {
-        Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
+        Principal principal = known == null && governance != null
+                ? governance.authenticate(request.header("authorization")) : null;
+        Tenant tenant = known != null ? known : principal != null ? principal.tenant()
+                : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         EmbeddingRequest embeddings = EmbeddingRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
                 request.header(CacheDirectives.TTL_HEADER), request.header(CacheDirectives.NAMESPACE_HEADER),
                 request.header(CacheDirectives.TAGS_HEADER), cacheSettings.maxTtl());
-        return new Admission(tenant, embeddings, directives);
+        Grant grant = principal == null ? null : governance.admit(principal, embeddings.model(),
+                (embeddings.input().json().toString().length() + 3) / 4);
+        return new Admission(tenant, embeddings, directives, grant);
     }
 
     /** Stage 2: the model's provider. */
