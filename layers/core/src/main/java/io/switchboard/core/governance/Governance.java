@@ -178,6 +178,7 @@ public final class Governance {
                 metrics.limiterUnavailable();
             }
         }
+        metrics.spent(grant.principal().tenant().id(), u.promptTokens(), u.completionTokens(), cost.doubleValue());
         if (spend != null) {
             LocalDate day = Instant.ofEpochMilli(grant.startedAtMillis()).atZone(ZoneOffset.UTC).toLocalDate();
             spend.record(new SpendKey(grant.principal().tenant().id(), grant.principal().keyId(),

@@ -21,7 +21,7 @@ public final class GovernanceFactory {
      * @param l2 the L2 limits and budgets are kept in, or null (none: no limits)
      */
     public static Governance create(Settings settings, EnvironmentClients clients, ScriptRunner l2, Ticker ticker,
-            InstantSource clock) {
+            InstantSource clock, io.switchboard.core.metrics.GatewayMetrics gatewayMetrics) {
         GovernanceSettings gs = GovernanceSettings.from(settings.env());
         if (!gs.hasKeysTable()) {
             return null;
@@ -31,9 +31,7 @@ public final class GovernanceFactory {
                 gs.keyCacheTtl(), gs.staleIfError(), ticker, clock);
         SpendRecorder spend = gs.usageTable() == null ? null
                 : new SpendRecorder(new DynamoDbUsageStore(clients.dynamoDbReader(), gs.usageTable()), 10_000);
-        GovernanceMetrics metrics = settings.metrics() == io.switchboard.core.config.MetricsMode.OFF
-                ? GovernanceMetrics.counting()
-                : new GovernanceMetrics(settings.metricsNamespace(), settings.service(), System.out);
+        GovernanceMetrics metrics = new GovernanceMetrics(gatewayMetrics);
         return new Governance(keys, l2 == null ? null : new ValkeyRateLimiter(l2), gs.failClosed(),
                 PriceTable.withOverrides(gs.pricesJson()), spend, clock, ticker, metrics,
                 gs.estimatedCompletionTokens());

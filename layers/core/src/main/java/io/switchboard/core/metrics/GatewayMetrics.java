@@ -22,6 +22,18 @@ public interface GatewayMetrics extends Lazy.Listener {
      * @param nanos how long the call took
      * @param errorCode the error's code, or null when it succeeded
      */
+    /** A request met an unreachable L2 where limits and budgets count (admitted fail-open, or refused). */
+    default void limiterUnavailable() {
+    }
+
+    /** {@code sums} spend sums could not be written to the usage table (kept for the next flush). */
+    default void spendFlushFailed(int sums) {
+    }
+
+    /** A governed request of {@code tenant} used these tokens and cost {@code usd}. */
+    default void spent(String tenant, long tokensIn, long tokensOut, double usd) {
+    }
+
     default void attempt(String deployment, long nanos, String errorCode) {
     }
 

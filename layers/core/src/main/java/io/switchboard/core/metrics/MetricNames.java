@@ -57,6 +57,12 @@ public final class MetricNames {
     public static final String BREAKER_HALF_OPEN = "BreakerHalfOpen";
     public static final String BREAKER_CLOSED = "BreakerClosed";
 
+    public static final String RATE_LIMITER_UNAVAILABLE = "RateLimiterUnavailable";
+    public static final String SPEND_FLUSH_FAILED = "SpendFlushFailed";
+    public static final String TENANT_TOKENS_IN = "TenantTokensIn";
+    public static final String TENANT_TOKENS_OUT = "TenantTokensOut";
+    public static final String TENANT_SPEND_USD = "TenantSpendUsd";
+
     public static final String COLD_START = "ColdStart";
     public static final String LAZY_INIT = "LazyInit";
     // --- JVM (dimensions Service+FunctionName), sampled at most once a minute per environment ---

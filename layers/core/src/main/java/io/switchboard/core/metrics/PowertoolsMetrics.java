@@ -184,6 +184,26 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     }
 
     @Override
+    public void limiterUnavailable() {
+        out.single(RATE_LIMITER_UNAVAILABLE, 1, MetricUnit.COUNT, DimensionSet.of("Service", out.service()));
+    }
+
+    @Override
+    public void spendFlushFailed(int sums) {
+        out.single(SPEND_FLUSH_FAILED, sums, MetricUnit.COUNT, DimensionSet.of("Service", out.service()));
+    }
+
+    @Override
+    public void spent(String tenant, long tokensIn, long tokensOut, double usd) {
+        // tenants are the operator's (made through the admin API): a bounded dimension
+        out.separate(DimensionSet.of("Service", out.service(), "Tenant", tenant), m -> {
+            m.addMetric(TENANT_TOKENS_IN, tokensIn, MetricUnit.COUNT);
+            m.addMetric(TENANT_TOKENS_OUT, tokensOut, MetricUnit.COUNT);
+            m.addMetric(TENANT_SPEND_USD, usd, MetricUnit.NONE);
+        });
+    }
+
+    @Override
     public void retry(String deployment, String errorCode) {
         out.single(RETRIES, 1, MetricUnit.COUNT, DimensionSet.of("Deployment", deployment));
     }
