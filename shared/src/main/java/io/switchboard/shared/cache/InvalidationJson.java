@@ -73,6 +73,9 @@ public final class InvalidationJson {
      */
     public static CacheInvalidationRequested read(byte[] json) {
         JsonNode n;
+        if (json == null || io.switchboard.shared.json.Utf8.firstInvalid(json) >= 0) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid UTF-8 JSON.");
+        }
         try {
             n = Json.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
