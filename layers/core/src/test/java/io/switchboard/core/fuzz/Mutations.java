@@ -13,7 +13,7 @@ import java.util.Random;
 public final class Mutations {
     private static final byte[][] TOKENS = {
             b("\""), b("\\"), b("{"), b("}"), b("["), b("]"), b(","), b(":"), b("null"), b("true"), b("-1"), b("0"),
-            b("1e309"), b("-0.0"), b("9223372036854775808"), b("\\u0000"), b("\\ud800"), b("\\udc00x"), b("\"\""),
+            b("1e309"), b("2147483647"), b("2000000000"), b("-0.0"), b("9223372036854775808"), b("\\u0000"), b("\\ud800"), b("\\udc00x"), b("\"\""),
             b("{}"), b("[]"), b("\r\n"), b("\n\n"), b("\r"), b("data: "), b("event: "), b(": comment\n"),
             b("data: [DONE]\n\n"), b("\u00e9"), b("\ud83d\ude00"), b("\u2028"),
             {(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xFF}, {(byte) 0xF4, (byte) 0x90,
