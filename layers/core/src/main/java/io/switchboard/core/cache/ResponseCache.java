@@ -112,12 +112,17 @@ public final class ResponseCache implements AutoCloseable {
      * it, or neither (L2 unavailable or the wait ran out): then the caller calls the provider itself.
      */
     public Lease acquire(CacheKey key, CacheTrace trace) {
+        return acquire(key, trace, Long.MAX_VALUE);
+    }
+
+    /** {@link #acquire(CacheKey, CacheTrace)}, waiting at most {@code maxWaitNanos} (what the invocation has left). */
+    public Lease acquire(CacheKey key, CacheTrace trace, long maxWaitNanos) {
         if (l2 == null) {
             return new Lease(null, null);
         }
         String owner = ownerIds.get();
         long stamp = view == null ? 0 : view.stamp();
-        long deadline = ticker.read() + settings.lockWait().toNanos();
+        long deadline = ticker.read() + Math.min(settings.lockWait().toNanos(), Math.max(0, maxWaitNanos));
         long pause = 5_000_000L;
         while (true) {
             Boolean locked = l2Lock(key.lockKey(), owner, trace);

@@ -123,7 +123,8 @@ public final class CompletionService {
             Target t = target(a.chat());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
-            lookup = consultCache(a, t, x.trace());
+            lookup = consultCache(a, t, x.trace(), RequestPolicy.waitBudgetNanos(
+                    RequestPolicy.remainingMillis(request.remainingMillis(), startNanos, ticker.read())));
             x.cacheKey(lookup.key());
             if (lookup.stored() != null) {
                 replay(a.chat(), lookup.stored(), x);
@@ -156,6 +157,7 @@ public final class CompletionService {
     private Admission admit(GatewayRequest request, Tenant known) {
         Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
+        RequestPolicy.checkContentEncoding(request.header("content-encoding"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         ChatRequest chat = ChatRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
@@ -172,7 +174,7 @@ public final class CompletionService {
     }
 
     /** Stage 3: a stored answer, or the lease to produce one (waiting for another environment's if it has it). */
-    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace) {
+    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace, long lockWaitNanos) {
         if (cache == null || !cache.cacheable(a.chat(), a.directives())) {
             return CacheLookup.NONE;
         }
@@ -187,7 +189,7 @@ public final class CompletionService {
         if (stored != null) {
             return new CacheLookup(key, stored, null);
         }
-        ResponseCache.Lease lease = cache.acquire(key, trace);
+        ResponseCache.Lease lease = cache.acquire(key, trace, lockWaitNanos);
         if (lease.value() == null) {
             trace.status(CacheStatus.MISS);
         }
@@ -212,7 +214,7 @@ public final class CompletionService {
      */
     private void callProvider(GatewayRequest request, Admission a, Target t, CacheKey key, Exchange x) {
         ChatRequest chat = a.chat();
-        ProviderCall call = new ProviderCall(chat, t.route().providerModel(), timeout(t.config(), request),
+        ProviderCall call = new ProviderCall(chat, t.route().providerModel(), timeout(t.config(), request, x),
                 request.requestId(), ticker);
         x.call(call);
         StreamAssembler assembler = key != null || !chat.stream() ? new StreamAssembler() : null;
@@ -229,7 +231,7 @@ public final class CompletionService {
             return;
         }
         EventStreamWriter writer = x.writer(includeUsage(chat), config.limits().maxResponseBytes());
-        call.streaming(streamSettings.idleTimeout(), deadline(request),
+        call.streaming(streamSettings.idleTimeout(), deadline(request, x),
                 x.sink().streams() ? streamSettings.keepAlive() : null, writer);
         StreamResult result = t.provider().call(call, assembler == null ? writer : StreamSink.tee(writer, assembler));
         x.tokens(result.usage());
@@ -278,17 +280,17 @@ public final class CompletionService {
         }
     }
 
-    private Duration timeout(ProviderConfig provider, GatewayRequest request) {
+    private Duration timeout(ProviderConfig provider, GatewayRequest request, Exchange x) {
         return RequestPolicy.upstreamTimeout(provider.timeout(), config.limits().upstreamTimeout(),
-                request.remainingMillis());
+                RequestPolicy.remainingMillis(request.remainingMillis(), x.startNanos(), ticker.read()));
     }
 
     /** The {@link Ticker} time by which a stream must end so the gateway can still close it itself. */
-    private long deadline(GatewayRequest request) {
+    private long deadline(GatewayRequest request, Exchange x) {
         if (request.remainingMillis() == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return ticker.read() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
+        return x.startNanos() + (request.remainingMillis() - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
     /** Milliseconds with microsecond precision, as a header value. */

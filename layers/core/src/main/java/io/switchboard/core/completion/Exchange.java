@@ -41,6 +41,11 @@ final class Exchange {
     private boolean truncated;
     private long streamEndNanos = -1;
 
+    /** The {@link Ticker} time the request arrived. */
+    long startNanos() {
+        return startNanos;
+    }
+
     Exchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
         this.sink = sink;

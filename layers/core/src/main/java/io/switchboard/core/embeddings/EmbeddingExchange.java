@@ -33,6 +33,11 @@ final class EmbeddingExchange {
     private String errorCode;
     private int promptTokens;
 
+    /** The {@link Ticker} time the request arrived. */
+    long startNanos() {
+        return startNanos;
+    }
+
     EmbeddingExchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
         this.sink = sink;

@@ -115,7 +115,8 @@ public final class EmbeddingService {
             Target t = target(a.embeddings());
             x.provider(t.provider().name());
             x.trace(new CacheTrace());
-            lookup = consultCache(a, t, x.trace());
+            lookup = consultCache(a, t, x.trace(), RequestPolicy.waitBudgetNanos(
+                    RequestPolicy.remainingMillis(request.remainingMillis(), startNanos, ticker.read())));
             x.cacheKey(lookup.key());
             if (lookup.stored() != null) {
                 replay(a.embeddings(), lookup.stored(), x);
@@ -140,6 +141,7 @@ public final class EmbeddingService {
     private Admission admit(GatewayRequest request, Tenant known) {
         Tenant tenant = known != null ? known : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
+        RequestPolicy.checkContentEncoding(request.header("content-encoding"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         EmbeddingRequest embeddings = EmbeddingRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),
@@ -159,7 +161,7 @@ public final class EmbeddingService {
      * Stage 3: a stored answer, or the lease to produce one (waiting for another environment's if it has it). On by
      * default: only the cache switch and {@code no-store} turn it off.
      */
-    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace) {
+    private CacheLookup consultCache(Admission a, Target t, CacheTrace trace, long lockWaitNanos) {
         if (cache == null || !cache.cacheable(a.directives())) {
             return CacheLookup.NONE;
         }
@@ -174,7 +176,7 @@ public final class EmbeddingService {
         if (stored != null) {
             return new CacheLookup(key, stored, null);
         }
-        ResponseCache.Lease lease = cache.acquire(key, trace);
+        ResponseCache.Lease lease = cache.acquire(key, trace, lockWaitNanos);
         if (lease.value() == null) {
             trace.status(CacheStatus.MISS);
         }
@@ -195,7 +197,8 @@ public final class EmbeddingService {
         EmbeddingRequest embeddings = a.embeddings();
         EmbeddingCall call = new EmbeddingCall(embeddings, t.route().providerModel(),
                 RequestPolicy.upstreamTimeout(t.config().timeout(), config.limits().upstreamTimeout(),
-                        request.remainingMillis()), request.requestId(), ticker);
+                        RequestPolicy.remainingMillis(request.remainingMillis(), x.startNanos(), ticker.read())),
+                request.requestId(), ticker);
         x.call(call);
         EmbeddingResponse response = t.provider().embed(call);
         x.tokens(response.promptTokens());
