@@ -121,6 +121,34 @@ class RouteTableTest {
                 + String.join("\n", wrong));
     }
 
+    /**
+     * A body over the gateway's limit (default 4 MiB, under the platform's own) on every POST route: 413
+     * {@code request_too_large} in OpenAI's format.
+     */
+    @Test
+    void oversizedBodiesAre413InOpenAiFormat() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        byte[] big = new byte[4 * 1024 * 1024 + 1024];
+        java.util.Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        for (Target t : targets()) {
+            if (!t.method().equals("POST")) {
+                continue; // (the admin route's own limit is smaller: the same 413)
+            }
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gateway.port() + t.path()))
+                    .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + key(t.path()))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
+            String code = r.statusCode() == 413 ? JSON.readTree(r.body()).path("error").path("code").asText() : "";
+            if (!code.equals("request_too_large")) {
+                wrong.add(t.path() + ": " + r.statusCode() + " " + abbreviate(r.body()));
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
+    }
+
     private static String check(Target t, String method, String contentType, boolean gzip) throws Exception {
         boolean sendsBody = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
         byte[] body = body(t.path()).getBytes(StandardCharsets.UTF_8);
