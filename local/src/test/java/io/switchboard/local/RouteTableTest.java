@@ -149,6 +149,36 @@ class RouteTableTest {
         assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
     }
 
+    /** A body that is not well-formed UTF-8 (a surrogate in a string) on every POST route: 400 {@code invalid_json}. */
+    @Test
+    void illFormedUtf8BodiesAre400OnEveryPostRoute() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        for (Target t : targets()) {
+            if (!t.method().equals("POST")) {
+                continue;
+            }
+            String text = body(t.path()).replace("route table", "a\u0000b");
+            byte[] b = text.getBytes(StandardCharsets.UTF_8);
+            int at = text.indexOf('\u0000');
+            byte[] bad = new byte[b.length + 2];
+            System.arraycopy(b, 0, bad, 0, at);
+            bad[at] = (byte) 0xED;
+            bad[at + 1] = (byte) 0xA0;
+            bad[at + 2] = (byte) 0x80;
+            System.arraycopy(b, at + 1, bad, at + 3, b.length - at - 1);
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gateway.port() + t.path()))
+                    .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key(t.path()))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bad)).build(), HttpResponse.BodyHandlers.ofString());
+            String code = r.statusCode() == 400 ? JSON.readTree(r.body()).path("error").path("code").asText() : "";
+            if (!code.equals("invalid_json")) {
+                wrong.add(t.path() + ": " + r.statusCode() + " " + abbreviate(r.body()));
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
+    }
+
     private static String check(Target t, String method, String contentType, boolean gzip) throws Exception {
         boolean sendsBody = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
         byte[] body = body(t.path()).getBytes(StandardCharsets.UTF_8);
