@@ -44,6 +44,20 @@ class EventDetailsFuzzTest {
         });
     }
 
+    /** Crashers of the long run, kept: {@code m\0\0\0\0} was taken for UTF-32 and escaped as an IOException. */
+    @Test
+    void foundCrashersAreRefusedWith4xx() {
+        for (byte[] body : List.of(new byte[] {'m', 0, 0, 0, 0}, new byte[] {0, 0, 0, '{'}, new byte[] {0, '{', 0, '}'})) {
+            try {
+                InvalidationJson.read(body);
+            } catch (GatewayException e) {
+                RequestReadersFuzzTest.assertRefused(e);
+                continue;
+            }
+            throw new AssertionError("accepted " + Fuzz.show(body));
+        }
+    }
+
     @Test
     void catalogChangedDetail() {
         Fuzz.run("catalog-detail", r -> Mutations.of(r, CATALOG_SEEDS), body -> {
