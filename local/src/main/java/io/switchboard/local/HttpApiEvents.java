@@ -41,6 +41,7 @@ final class HttpApiEvents {
         ArrayNode cookies = null;
         String userAgent = "";
         String contentType = "";
+        String contentEncoding = "";
         for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
             String name = entry.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("cookie")) {
@@ -56,6 +57,8 @@ final class HttpApiEvents {
             h.put(name, value);
             if (name.equals("user-agent")) {
                 userAgent = value;
+            } else if (name.equals("content-encoding")) {
+                contentEncoding = value.strip().toLowerCase(Locale.ROOT);
             } else if (name.equals("content-type")) {
                 contentType = value.toLowerCase(Locale.ROOT);
             }
@@ -93,6 +96,9 @@ final class HttpApiEvents {
         if (body.length > 0) {
             boolean text = contentType.isEmpty() || contentType.startsWith("text/") || contentType.contains("json")
                     || contentType.contains("xml") || contentType.contains("x-www-form-urlencoded");
+            // a content-encoded body or one that is not UTF-8 is passed base64-encoded, byte for byte: decoding it
+            // as text here would replace its bytes and hide from the handler what was sent
+            text = text && (contentEncoding.isEmpty() || contentEncoding.equals("identity")) && io.switchboard.shared.json.Utf8.firstInvalid(body) < 0;
             e.put("body", text ? new String(body, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(body));
             e.put("isBase64Encoded", !text);
         } else {

@@ -518,6 +518,10 @@ public final class LocalGateway implements AutoCloseable {
     private static void send(HttpExchange ex, int status, Map<String, String> headers, byte[] body)
             throws IOException {
         headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        if (ex.getRequestMethod().equalsIgnoreCase("HEAD")) { // headers only, as API Gateway answers HEAD
+            ex.sendResponseHeaders(status, -1);
+            return;
+        }
         ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             try (OutputStream out = ex.getResponseBody()) {

@@ -25,14 +25,14 @@ class SamTemplateTest {
         assertEquals(Duration.ofSeconds(30), completion.timeout());
         assertEquals(1000, completion.reservedConcurrency(),
                 "none reserved by default: the account's concurrency (1000 by default) bounds it locally");
-        assertTrue(completion.routes().contains(new Route("POST", "/v1/chat/completions")));
-        assertTrue(completion.routes().contains(new Route("POST", "/v1/embeddings")));
-        assertTrue(completion.routes().contains(new Route("POST", "/embeddings")));
+        assertTrue(completion.routes().contains(new Route("ANY", "/v1/chat/completions")));
+        assertTrue(completion.routes().contains(new Route("ANY", "/v1/embeddings")));
+        assertTrue(completion.routes().contains(new Route("ANY", "/embeddings")));
         FunctionSpec stream = functions.stream().filter(f -> f.logicalId().equals("CompletionStreamFunction"))
                 .findFirst().orElseThrow();
-        assertTrue(stream.routes().contains(new Route("POST", "/v1/embeddings", true)),
+        assertTrue(stream.routes().contains(new Route("ANY", "/v1/embeddings", true)),
                 "the streaming function's adapter answers in response_stream mode, so its REST routes stream");
-        assertTrue(stream.routes().contains(new Route("POST", "/embeddings", true)));
+        assertTrue(stream.routes().contains(new Route("ANY", "/embeddings", true)));
         assertEquals("switchboard", completion.environment().get("POWERTOOLS_SERVICE_NAME"), "from Globals");
         assertEquals("Switchboard", completion.environment().get("POWERTOOLS_METRICS_NAMESPACE"), "Ref resolved");
         assertEquals("", completion.environment().get("SWITCHBOARD_API_KEYS"), "empty parameter default");

@@ -8,6 +8,7 @@ import io.switchboard.core.http.ErrorResponses;
 import io.switchboard.core.http.GatewayRequest;
 import io.switchboard.core.http.GatewayResponse;
 import io.switchboard.core.http.HttpApiEvents;
+import io.switchboard.core.http.RequestPolicy;
 import io.switchboard.core.auth.Authenticator;
 import io.switchboard.core.auth.Tenant;
 import io.switchboard.core.Ticker;
@@ -100,6 +101,7 @@ public final class InvalidateRouteHandler
                 return HttpApiEvents.toEvent(ErrorResponses.methodNotAllowed("POST", PATH));
             }
             Tenant admin = admins.authenticate(request.header("authorization"));
+            RequestPolicy.checkContentEncoding(request.header("content-encoding"));
             byte[] body = request.body();
             if (body.length > MAX_BODY_BYTES) {
                 throw GatewayException.of(ErrorKind.PAYLOAD_TOO_LARGE, "The request body is over the limit of "

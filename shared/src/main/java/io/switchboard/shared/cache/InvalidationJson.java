@@ -1,7 +1,6 @@
 package io.switchboard.shared.cache;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.ErrorKind;
@@ -73,12 +72,14 @@ public final class InvalidationJson {
      */
     public static CacheInvalidationRequested read(byte[] json) {
         JsonNode n;
+        if (json == null || io.switchboard.shared.json.Utf8.firstInvalid(json) >= 0) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid UTF-8 JSON.");
+        }
         try {
             n = Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid JSON.");
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // also what Jackson's encoding detection throws for NUL-heavy bytes it takes for UTF-32 (a fuzz crasher)
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The body is not valid JSON.");
         }
         return read(n);
     }

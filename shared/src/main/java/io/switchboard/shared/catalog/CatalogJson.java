@@ -75,7 +75,7 @@ public final class CatalogJson {
         g.writeEndArray();
     }
 
-    /** Reads an event's {@code detail} JSON. */
+    /** Reads an event's {@code detail} JSON; anything that is not one is an {@link IllegalArgumentException}. */
     public static ModelCatalogChanged readChanged(byte[] json) {
         try {
             JsonNode n = Json.MAPPER.readTree(json);
@@ -84,7 +84,7 @@ public final class CatalogJson {
             return new ModelCatalogChanged(n.path("generation").asLong(), n.path("previousGeneration").asLong(),
                     readRefs(n.path("added")), readRefs(n.path("removed")), readRefs(n.path("changed")), failed,
                     Instant.parse(n.path("occurredAt").asText()), n.path("truncated").asBoolean(false));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a ModelCatalogChanged detail", e);
         }
     }

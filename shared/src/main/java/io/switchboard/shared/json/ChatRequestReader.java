@@ -33,11 +33,17 @@ public final class ChatRequestReader {
 
     /**
      * Parses {@code body} as one JSON object (duplicate keys refused): 400 {@code invalid_json} when it is not JSON,
-     * 400 {@code invalid_value} when it is empty or not an object. Shared by the request readers.
+     * 400 {@code invalid_value} when it is empty or not an object. Shared by the request readers. A body that is
+     * not well-formed UTF-8 is {@code invalid_json} too (JSON is UTF-8): it is refused, never decoded lossily.
      */
     static ObjectNode object(byte[] body) {
         if (body == null || body.length == 0) {
             throw GatewayException.of(ErrorKind.INVALID_REQUEST, "The request body is empty; send a JSON object.");
+        }
+        int bad = Utf8.firstInvalid(body);
+        if (bad >= 0) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON,
+                    "The request body is not valid UTF-8 (byte offset " + bad + ").");
         }
         JsonNode root;
         try {

@@ -3,6 +3,8 @@ package io.switchboard.core.cache;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.shared.ErrorKind;
+import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatMessage;
 import io.switchboard.shared.chat.ChatRequest;
 import io.switchboard.shared.embeddings.EmbeddingInput;
@@ -189,6 +191,11 @@ public final class CanonicalRequests {
         } else if (n.isIntegralNumber() && n.canConvertToLong()) {
             g.writeNumber(n.longValue()); // what canonicalNumber spells an integer, without a BigDecimal
         } else if (n.isNumber()) {
+            if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
+                // e.g. 1e400: Jackson reads it as Infinity, which has no decimal spelling (a fuzz crasher, was a 500)
+                throw GatewayException.of(ErrorKind.INVALID_REQUEST,
+                        "A number in the request is out of range (beyond a 64-bit float).");
+            }
             g.writeNumber(canonicalNumber(n.decimalValue()));
         } else if (n.isTextual()) {
             g.writeString(n.textValue());

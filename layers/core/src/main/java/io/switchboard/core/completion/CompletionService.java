@@ -196,6 +196,7 @@ public final class CompletionService {
         Tenant tenant = known != null ? known : principal != null ? principal.tenant()
                 : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
+        RequestPolicy.checkContentEncoding(request.header("content-encoding"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         ChatRequest chat = ChatRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),

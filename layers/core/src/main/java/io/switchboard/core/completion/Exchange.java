@@ -48,6 +48,11 @@ final class Exchange implements Trail {
     private String fallback;
     private Map<String, String> rateLimits = Map.of();
 
+    /** The {@link Ticker} time the request arrived. */
+    long startNanos() {
+        return startNanos;
+    }
+
     Exchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
         this.sink = sink;

@@ -40,6 +40,11 @@ final class EmbeddingExchange implements Trail {
     private int attempts;
     private String fallback;
 
+    /** The {@link Ticker} time the request arrived. */
+    long startNanos() {
+        return startNanos;
+    }
+
     EmbeddingExchange(GatewayRequest request, ResponseSink sink, long startNanos, Ticker ticker) {
         this.request = request;
         this.sink = sink;

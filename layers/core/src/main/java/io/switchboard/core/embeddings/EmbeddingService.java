@@ -176,6 +176,7 @@ public final class EmbeddingService {
         Tenant tenant = known != null ? known : principal != null ? principal.tenant()
                 : authenticator.authenticate(request.header("authorization"));
         RequestPolicy.checkContentType(request.header("content-type"));
+        RequestPolicy.checkContentEncoding(request.header("content-encoding"));
         RequestPolicy.checkSize(request.body(), config.limits().maxRequestBytes());
         EmbeddingRequest embeddings = EmbeddingRequestReader.read(request.body());
         CacheDirectives directives = CacheDirectives.parse(request.header("cache-control"),

@@ -33,6 +33,21 @@ public final class RequestPolicy {
         }
     }
 
+    /**
+     * Refuses a content-encoded body (415): the gateway reads bodies as sent, so a gzip body would otherwise be read as
+     * (invalid) JSON. {@code identity} and no header pass.
+     */
+    public static void checkContentEncoding(String contentEncoding) {
+        if (contentEncoding == null) {
+            return;
+        }
+        String ce = contentEncoding.strip();
+        if (!ce.isEmpty() && !ce.equalsIgnoreCase("identity")) {
+            throw GatewayException.of(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+                    "Send the request body without a Content-Encoding (identity).");
+        }
+    }
+
     /** Refuses a body over {@code maxBytes} (413). */
     public static void checkSize(byte[] body, int maxBytes) {
         if (body.length > maxBytes) {
@@ -60,6 +75,22 @@ public final class RequestPolicy {
             millis = Math.min(millis, left);
         }
         return Duration.ofMillis(millis);
+    }
+
+    /**
+     * What is left of the invocation at {@code nowNanos} when {@code remainingMillis} were left at {@code startNanos}
+     * ({@link Long#MAX_VALUE}: unbounded). Every wait on the path (the stampede lock, the provider call) is bounded
+     * by what is left when it starts, not by what was left on arrival.
+     */
+    public static long remainingMillis(long remainingMillis, long startNanos, long nowNanos) {
+        return remainingMillis == Long.MAX_VALUE ? Long.MAX_VALUE
+                : remainingMillis - Math.max(0, nowNanos - startNanos) / 1_000_000L;
+    }
+
+    /** How long a wait may last with {@code remainingMillis} left: all of it but {@link #DEADLINE_MARGIN_MILLIS}. */
+    public static long waitBudgetNanos(long remainingMillis) {
+        return remainingMillis == Long.MAX_VALUE ? Long.MAX_VALUE
+                : Math.max(0, remainingMillis - DEADLINE_MARGIN_MILLIS) * 1_000_000L;
     }
 
     /** Milliseconds with microsecond precision, as a header value ({@code 12.345}). */

@@ -30,9 +30,11 @@ record AnthropicUsage(int input, int cacheCreation, int cacheRead, int output) {
 
     /** OpenAI's usage object. */
     Usage toUsage() {
-        int prompt = input + cacheCreation + cacheRead;
+        // sums saturate: counts near the int range from upstream must not fail the answer
+        int prompt = (int) Math.min(Integer.MAX_VALUE, (long) input + cacheCreation + cacheRead);
         JsonNode details = JsonNodeFactory.instance.objectNode().put("cached_tokens", cacheRead);
-        return new Usage(prompt, output, prompt + output, Map.of("prompt_tokens_details", details));
+        return new Usage(prompt, output, (int) Math.min(Integer.MAX_VALUE, (long) prompt + output),
+                Map.of("prompt_tokens_details", details));
     }
 
     private static int count(JsonNode usage, String field, int otherwise) {

@@ -91,11 +91,12 @@ final class ResponseMapper {
         if (u == null) {
             return Usage.NONE;
         }
-        int read = u.cacheReadInputTokens() == null ? 0 : u.cacheReadInputTokens();
-        int write = u.cacheWriteInputTokens() == null ? 0 : u.cacheWriteInputTokens();
-        int in = nonNegative(u.inputTokens()) + read + write;
+        // negative counts read as 0 and sums saturate: an odd count from upstream must not fail the answer
+        int read = nonNegative(u.cacheReadInputTokens());
+        int write = nonNegative(u.cacheWriteInputTokens());
+        int in = (int) Math.min(Integer.MAX_VALUE, (long) nonNegative(u.inputTokens()) + read + write);
         int out = nonNegative(u.outputTokens());
-        return new Usage(in, out, in + out, Map.of("prompt_tokens_details",
+        return new Usage(in, out, (int) Math.min(Integer.MAX_VALUE, (long) in + out), Map.of("prompt_tokens_details",
                 Json.MAPPER.createObjectNode().put("cached_tokens", read)));
     }
 
