@@ -91,10 +91,6 @@ final class Exchange implements Trail {
         call = c;
     }
 
-    long startNanos() {
-        return startNanos;
-    }
-
     @Override
     public void attempt(Deployment d, int number) {
         deployment = d.id();

@@ -52,10 +52,6 @@ final class EmbeddingExchange implements Trail {
         this.ticker = ticker;
     }
 
-    long startNanos() {
-        return startNanos;
-    }
-
     GatewayRequest request() {
         return request;
     }
