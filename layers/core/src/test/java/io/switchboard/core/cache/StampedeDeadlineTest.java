@@ -78,7 +78,9 @@ class StampedeDeadlineTest {
             assertEquals("timeout_error", error.path("type").asText());
             // the contract under test is the deadline itself: the answer comes before the invocation's time is up
             assertTrue(tookMillis < remaining, "the waiter answered after " + tookMillis + " ms of its " + remaining);
-            assertEquals(1, upstream.calls.get(), "no time was left for a provider call of its own");
+            // the lock wait ends early enough to leave the waiter one call of at least Resilience.MIN_ATTEMPT, which
+            // the hanging provider also fails to answer in time
+            assertTrue(upstream.calls.get() <= 2, "at most one call of its own: " + upstream.calls.get());
             assertEquals(504, first.get().status(), "the holder is bounded by its own deadline");
         }
     }
