@@ -14,7 +14,7 @@ INVALIDATION_JAR := functions/invalidation/target/switchboard-invalidation.jar
 unpack_function = mkdir -p "$(ARTIFACTS_DIR)" && cd "$(ARTIFACTS_DIR)" && unzip -q -o "$(CURDIR)/$(1)" -x 'META-INF/maven/*'
 
 .PHONY: artefacts build-SwitchboardLayer build-CompletionFunction build-CompletionStreamFunction build-DiscoveryFunction build-ModelsFunction \
-	build-InvalidationFunction build-InvalidateRouteFunction
+	build-InvalidationFunction build-InvalidateRouteFunction build-AdminFunction
 
 artefacts:
 	@if [ ! -f $(LAYER_ZIP) ] || [ ! -f $(COMPLETION_JAR) ] || [ ! -f $(DISCOVERY_JAR) ] || \
@@ -48,4 +48,7 @@ build-InvalidationFunction: artefacts
 	$(call unpack_function,$(INVALIDATION_JAR))
 
 build-InvalidateRouteFunction: artefacts
+	$(call unpack_function,$(INVALIDATION_JAR))
+
+build-AdminFunction: artefacts
 	$(call unpack_function,$(INVALIDATION_JAR))

@@ -70,6 +70,12 @@ class RouteTableTest {
         Set<Target> out = new LinkedHashSet<>();
         for (FunctionSpec f : SamTemplate.read(Project.template(), Map.of()).functions()) {
             for (Route r : f.routes()) {
+                if (r.path().startsWith("/v1/admin/")) {
+                    // the admin API serves several methods per path (AdminApi: list and create on one path, get,
+                    // patch and delete on another, 405 with Allow otherwise): AdminRouteHandlerTest and
+                    // GatewayGovernanceTest hold its table
+                    continue;
+                }
                 String path = r.path().replaceAll("\\{[^}]+\\+}", "mock/mock-1").replaceAll("\\{[^}]+}", "fast");
                 out.add(new Target(served(path), path));
             }
@@ -79,11 +85,12 @@ class RouteTableTest {
 
     /** The method the README documents for a path. */
     private static String served(String path) {
-        return path.startsWith("/v1/models") ? "GET" : "POST";
+        return path.startsWith("/v1/models") || path.startsWith("/health") ? "GET" : "POST";
     }
 
     private static String key(String path) {
-        return path.equals("/v1/cache/invalidate") ? LocalGateway.DEFAULT_DEV_ADMIN_KEY : LocalGateway.DEFAULT_DEV_KEY;
+        return path.equals("/v1/cache/invalidate") || path.equals("/health/deep") ? LocalGateway.DEFAULT_DEV_ADMIN_KEY
+                : LocalGateway.DEFAULT_DEV_KEY;
     }
 
     private static String body(String path) {

@@ -142,7 +142,9 @@ class SecretsScanTest {
             env.put("OPENAI_API_KEY", PROVIDER_KEY);
             env.put("SWITCHBOARD_CONFIG", "{\"providers\":{\"up\":{\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:"
                     + up.getAddress().getPort() + "/v1\",\"apiKey\":\"env:OPENAI_API_KEY\"},\"mock\":{\"type\":\"mock\"}},"
-                    + "\"models\":{\"m\":\"up/model-x\",\"fast\":\"mock/mock-1\"}}");
+                    + "\"models\":{\"m\":\"up/model-x\",\"fast\":\"mock/mock-1\"},"
+                    // every failure kind in turn on one deployment: its breaker must not open between them
+                    + "\"resilience\":{\"breaker\":{\"consecutiveFailures\":1000,\"failureRate\":1.0}}}");
             LocalOptions options = new LocalOptions(true, LocalOptions.DynamoDbMode.MEMORY, true, false, 1,
                     Duration.ofMillis(100), null);
             gateway = LocalGateway.start(Project.template(), 0, env, Map.of(), options, o -> { });
