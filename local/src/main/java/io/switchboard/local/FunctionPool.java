@@ -56,4 +56,10 @@ final class FunctionPool {
         idle.forEach(ExecutionEnvironment::destroy);
         idle.clear();
     }
+
+    /** Shuts the idle environments down gracefully (their handlers closed, within Lambda's 2 s shutdown phase). */
+    synchronized void shutdownGracefully() {
+        idle.forEach(e -> e.shutdown(java.time.Duration.ofSeconds(2)));
+        idle.clear();
+    }
 }

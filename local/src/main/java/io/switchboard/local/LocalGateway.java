@@ -533,9 +533,9 @@ public final class LocalGateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        byId.values().forEach(FunctionPool::shutdownGracefully); // before the tables go: spend is written
         stack.close();
         requests.shutdownNow();
-        byId.values().forEach(FunctionPool::shutdown);
     }
 
     /**

@@ -22,7 +22,7 @@ import org.crac.Resource;
  * environment.
  */
 public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
-        Resource, Checkpointable {
+        Resource, Checkpointable, AutoCloseable {
     private final Gateway gateway;
 
     /** For the Lambda runtime: configured from the process environment. */
@@ -64,6 +64,12 @@ public final class CompletionHandler implements RequestHandler<APIGatewayV2HTTPE
     @Override
     public CheckpointHooks checkpointHooks() {
         return gateway.hooks();
+    }
+
+    /** Shuts the environment's gateway down: buffered spend is written, connections closed. */
+    @Override
+    public void close() {
+        gateway.close();
     }
 
     @Override

@@ -37,7 +37,7 @@ import org.crac.Resource;
  * {@value #AFTER_RESTORE}, which run the environment's {@link CheckpointHooks} (the adapter answers 403 to outside
  * requests for them; here they are refused to any request that carries an invocation context).
  */
-public final class CompletionServer implements HttpHandler, Resource, Checkpointable {
+public final class CompletionServer implements HttpHandler, Resource, Checkpointable, AutoCloseable {
     /** The adapter's readiness check. */
     public static final String READY = "/ready";
     /** The adapter's before-checkpoint hook. */
@@ -150,6 +150,12 @@ public final class CompletionServer implements HttpHandler, Resource, Checkpoint
         return gateway.hooks();
     }
 
+    /** Shuts the environment's gateway down: buffered spend is written, connections closed. */
+    @Override
+    public void close() {
+        gateway.close();
+    }
+
     @Override
     public String toString() {
         return "prime completion server";
@@ -162,8 +168,14 @@ public final class CompletionServer implements HttpHandler, Resource, Checkpoint
     public static void main(String[] args) throws IOException {
         Map<String, String> env = System.getenv();
         int port = Integer.parseInt(env.getOrDefault("AWS_LWA_PORT", env.getOrDefault("PORT", "8080")));
-        HttpServer server = start(new CompletionServer(env), port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0)));
+        CompletionServer app = new CompletionServer(env);
+        HttpServer server = start(app, port);
+        // Lambda sends SIGTERM when the environment shuts down (the adapter is an extension): buffered spend is
+        // written before the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop(0);
+            app.close();
+        }));
     }
 
     /** Serves {@code app} on loopback at {@code port} (0: a free port). */

@@ -170,6 +170,9 @@ public final class Gateway implements AutoCloseable {
         @Override
         public void beforeCheckpoint(Context<? extends Resource> context) {
             prime();
+            if (governance != null) {
+                governance.flushAll(); // a snapshot holding spend would have every restored copy write it again
+            }
             if (cache != null) {
                 cache.l1().clear();
             }
@@ -332,7 +335,7 @@ public final class Gateway implements AutoCloseable {
             // nobody to answer
         } finally {
             if (governance != null) {
-                governance.flush(); // the answer is written: spend goes to DynamoDB before the invocation ends
+                governance.flush(); // the answer is written: buffered spend goes to DynamoDB when due
             }
         }
     }
@@ -374,6 +377,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (governance != null) {
+            governance.flushAll();
+        }
         if (cache != null) {
             cache.close();
         }

@@ -187,8 +187,21 @@ public final class Governance {
         }
     }
 
-    /** Writes buffered spend (once per invocation, after the answer). Never throws. */
+    /**
+     * Writes buffered spend if it is due (called as each invocation ends, after the answer; see
+     * {@link SpendRecorder}). Never throws.
+     */
     public void flush() {
+        if (spend != null) {
+            int failed = spend.flushIfDue();
+            if (failed > 0) {
+                metrics.spendFlushFailed(failed);
+            }
+        }
+    }
+
+    /** Writes all buffered spend now (before a checkpoint, on shutdown). Never throws. */
+    public void flushAll() {
         if (spend != null) {
             int failed = spend.flush();
             if (failed > 0) {

@@ -30,7 +30,8 @@ public final class GovernanceFactory {
         KeyDirectory keys = new KeyDirectory(new Authenticator(settings.config().apiKeys()), store,
                 gs.keyCacheTtl(), gs.staleIfError(), ticker, clock);
         SpendRecorder spend = gs.usageTable() == null ? null
-                : new SpendRecorder(new DynamoDbUsageStore(clients.dynamoDbReader(), gs.usageTable()), 10_000);
+                : new SpendRecorder(new DynamoDbUsageStore(clients.dynamoDbReader(), gs.usageTable()), 10_000,
+                        gs.spendFlushInterval(), ticker);
         GovernanceMetrics metrics = new GovernanceMetrics(gatewayMetrics);
         return new Governance(keys, l2 == null ? null : new ValkeyRateLimiter(l2), gs.failClosed(),
                 PriceTable.withOverrides(gs.pricesJson()), spend, clock, ticker, metrics,

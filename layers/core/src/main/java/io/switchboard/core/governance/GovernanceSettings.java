@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * How keys, limits and spend are governed, read from {@code SWITCHBOARD_KEYS_TABLE}, {@code SWITCHBOARD_USAGE_TABLE},
  * {@code SWITCHBOARD_KEY_CACHE_MS}, {@code SWITCHBOARD_LIMITS_FAILURE} ({@code open}|{@code closed}),
- * {@code SWITCHBOARD_PRICES} and {@code SWITCHBOARD_ESTIMATED_COMPLETION_TOKENS}.
+ * {@code SWITCHBOARD_PRICES}, {@code SWITCHBOARD_ESTIMATED_COMPLETION_TOKENS} and {@code SWITCHBOARD_SPEND_FLUSH_MS}.
  *
  * @param keysTable the keys table, or null: environment keys only
  * @param usageTable the usage table, or null: spend is not recorded
@@ -16,11 +16,15 @@ import java.util.Map;
  * @param failClosed whether a request is refused (rather than admitted unchecked) when L2 cannot be reached
  * @param pricesJson price overrides, or null
  * @param estimatedCompletionTokens the completion tokens reserved when a request sets no {@code max_tokens}
+ * @param spendFlushInterval how long spend may wait in an environment's buffer before an invocation's end writes it
+ *     (zero: every invocation writes; at most {@link #MAX_SPEND_FLUSH_INTERVAL})
  */
 public record GovernanceSettings(String keysTable, String usageTable, Duration keyCacheTtl, Duration staleIfError,
-        boolean failClosed, String pricesJson, int estimatedCompletionTokens) {
+        boolean failClosed, String pricesJson, int estimatedCompletionTokens, Duration spendFlushInterval) {
     /** The most an environment may trust a key read. */
     public static final Duration MAX_KEY_CACHE_TTL = Duration.ofSeconds(4);
+    /** The longest spend may wait in an environment's buffer. */
+    public static final Duration MAX_SPEND_FLUSH_INTERVAL = Duration.ofSeconds(60);
 
     public GovernanceSettings {
         keysTable = blankToNull(keysTable);
@@ -30,6 +34,9 @@ public record GovernanceSettings(String keysTable, String usageTable, Duration k
         }
         if (estimatedCompletionTokens < 0) {
             throw new IllegalArgumentException("SWITCHBOARD_ESTIMATED_COMPLETION_TOKENS must not be negative");
+        }
+        if (spendFlushInterval.isNegative() || spendFlushInterval.compareTo(MAX_SPEND_FLUSH_INTERVAL) > 0) {
+            throw new IllegalArgumentException("SWITCHBOARD_SPEND_FLUSH_MS must be 0..60000");
         }
     }
 
@@ -42,7 +49,8 @@ public record GovernanceSettings(String keysTable, String usageTable, Duration k
         return new GovernanceSettings(env.get("SWITCHBOARD_KEYS_TABLE"), env.get("SWITCHBOARD_USAGE_TABLE"),
                 Duration.ofMillis(number(env, "SWITCHBOARD_KEY_CACHE_MS", 4000)), Duration.ofSeconds(60),
                 failure.equals("closed"), blankToNull(env.get("SWITCHBOARD_PRICES")),
-                (int) number(env, "SWITCHBOARD_ESTIMATED_COMPLETION_TOKENS", 512));
+                (int) number(env, "SWITCHBOARD_ESTIMATED_COMPLETION_TOKENS", 512),
+                Duration.ofMillis(number(env, "SWITCHBOARD_SPEND_FLUSH_MS", 1000)));
     }
 
     /** Whether keys are stored in a table. */

@@ -163,6 +163,7 @@ class GatewayGovernanceTest {
 
             assertEquals(200, chat(g, ENV_KEY, "fast", "break glass").status(), "environment keys still work");
 
+            g.governance().flushAll(); // what the environment's shutdown or the next due flush does
             String today = LocalDate.now(ZoneOffset.UTC).toString();
             GatewayResponse usage = admin("GET", "/v1/admin/usage", null, Map.of("tenant", "acme", "from", today,
                     "to", today));
