@@ -117,6 +117,15 @@ public class GovernanceBench {
         return ping.ping();
     }
 
+    /**
+     * One L2 round trip as the gateway makes it: {@code PING} through the same store (its pooled connection and error
+     * handling) the limit check goes through — the round trip the gate's "+ 5 µs" is counted from.
+     */
+    @Benchmark
+    public String l2RoundTripThroughStore() {
+        return l2.execute(Jedis::ping);
+    }
+
     /** The key lookup alone (L1 hit): SHA-256, the environment keys, the map. */
     @Benchmark
     public Principal keyLookup() {

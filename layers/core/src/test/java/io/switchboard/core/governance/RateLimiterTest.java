@@ -31,7 +31,14 @@ import org.junit.jupiter.api.Test;
 
 /** The Lua rate limiter on a real redis-server, hammered by emulated execution environments. */
 class RateLimiterTest {
-    private static final long NOW = Instant.parse("2026-12-02T12:00:10Z").toEpochMilli();
+    /**
+     * Noon (and 10 s) of today, UTC: spend counters expire at the end of their day in real time (redis's clock), so the
+     * test's day must be today's.
+     */
+    private static final long NOW = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atStartOfDay(java.time.ZoneOffset.UTC)
+            .plusHours(12).plusSeconds(10).toInstant().toEpochMilli();
+    private static final Instant END_OF_DAY = Instant.ofEpochMilli(NOW).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+            .plus(java.time.Duration.ofDays(1));
     private static final AtomicInteger TENANTS = new AtomicInteger();
     private static RedisServer redis;
     private static final List<ValkeyL2Store> STORES = new ArrayList<>();
@@ -183,7 +190,7 @@ class RateLimiterTest {
                 long ttl = j.pttl(k);
                 assertTrue(ttl > 0, k + " has no TTL");
                 if (k.contains(":spend:")) {
-                    long endOfDayPlusHour = Instant.parse("2026-12-03T01:00:00Z").toEpochMilli();
+                    long endOfDayPlusHour = END_OF_DAY.plusSeconds(3600).toEpochMilli();
                     assertTrue(ttl <= endOfDayPlusHour - System.currentTimeMillis() + 1000, k);
                 } else {
                     assertTrue(ttl <= 2 * ValkeyRateLimiter.WINDOW_MILLIS, k + " " + ttl);
@@ -204,7 +211,7 @@ class RateLimiterTest {
         env.settle(r, 10, 2_000); // 2000 nano-USD = the whole budget
         Reservation refused = env.acquire(p, 10, NOW);
         assertEquals(Reservation.Denial.BUDGET_DAILY, refused.denied());
-        assertEquals(Instant.parse("2026-12-03T00:00:00Z").toEpochMilli() - NOW, refused.retryAfterMillis());
+        assertEquals(END_OF_DAY.toEpochMilli() - NOW, refused.retryAfterMillis());
     }
 
     @Test
