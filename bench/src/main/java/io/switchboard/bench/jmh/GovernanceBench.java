@@ -58,6 +58,7 @@ public class GovernanceBench {
     private Jedis ping;
     private Governance governance;
     private Governance governanceNoL2;
+    private Governance governanceCannedL2;
     private final AtomicLong clockMillis = new AtomicLong(Instant.parse("2026-12-02T12:00:00Z").toEpochMilli());
 
     @Setup(Level.Trial)
@@ -88,8 +89,10 @@ public class GovernanceBench {
         InstantSource clock = () -> Instant.ofEpochMilli(clockMillis.get());
         KeyDirectory keys = new KeyDirectory(new Authenticator(List.of()), store, Duration.ofSeconds(4),
                 Duration.ofSeconds(60), () -> 0L, clock); // time stands still: the L1 always hits
-        governance = new Governance(keys, new ValkeyRateLimiter(l2::runScript), false, PriceTable.of(Map.of()), null,
+        governance = new Governance(keys, new ValkeyRateLimiter(l2), false, PriceTable.of(Map.of()), null,
                 clock, System::nanoTime, GovernanceMetrics.counting(), 512);
+        governanceCannedL2 = new Governance(keys, new ValkeyRateLimiter(new CannedL2()), false,
+                PriceTable.of(Map.of()), null, clock, System::nanoTime, GovernanceMetrics.counting(), 512);
         governanceNoL2 = new Governance(keys, null, false, PriceTable.of(Map.of()), null, clock, System::nanoTime,
                 GovernanceMetrics.counting(), 512);
     }
@@ -139,6 +142,17 @@ public class GovernanceBench {
         return governance.admit(p, "mock-1", 300);
     }
 
+    /**
+     * The same key lookup and limit check with L2 answering from memory (canned replies, no network): the CPU the
+     * gateway spends on its side of the check — building the counters' keys and commands, reading the replies, the
+     * {@code x-ratelimit-*} headers.
+     */
+    @Benchmark
+    public Grant keyLookupAndLimitCheckCpuOnly() {
+        Principal p = governanceCannedL2.authenticate("Bearer " + SECRET);
+        return governanceCannedL2.admit(p, "mock-1", 300);
+    }
+
     /** Clears redis's per-command statistics (for {@code GovernanceProbe}). */
     public void resetServerStats() {
         ping.configResetStat();
@@ -148,13 +162,33 @@ public class GovernanceBench {
     public String serverStats() {
         StringBuilder sb = new StringBuilder();
         for (String line : ping.info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_ping:") || line.startsWith("cmdstat_evalsha:")) {
+            if (line.startsWith("cmdstat_ping:") || line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_incrby:") || line.startsWith("cmdstat_get:") || line.startsWith("cmdstat_pexpire:")) {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 String per = line.replaceAll(".*usec_per_call=([0-9.]+).*", "$1");
                 sb.append(name).append(' ').append(per).append(" us; ");
             }
         }
         return sb.toString();
+    }
+
+    /** An L2 that answers every pipeline from memory: each counter at 1, no previous window, no spend. */
+    private static final class CannedL2 implements io.switchboard.core.governance.CounterL2 {
+        @Override
+        public List<Object> pipeline(List<String[]> commands) {
+            Object[] replies = new Object[commands.size()];
+            for (int i = 0; i < replies.length; i++) {
+                String name = commands.get(i)[0];
+                replies[i] = name.equals("INCRBY") ? Long.valueOf(commands.get(i)[2])
+                        : name.equals("PEXPIRE") ? Long.valueOf(1) : null;
+            }
+            return java.util.Arrays.asList(replies);
+        }
+
+        @Override
+        public Object runScript(io.switchboard.core.governance.LuaScript script, List<String> keys,
+                List<String> args) {
+            return 1L;
+        }
     }
 
     /** A key store in memory (the lookup is a hit in the L1 after the first call). */

@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
                     Clock.systemUTC(), ticker, metrics);
         }
         this.governance = io.switchboard.core.governance.GovernanceFactory.create(settings, clients,
-                limitsL2 instanceof ValkeyL2Store v ? v::runScript : null, ticker, b.clock, metrics);
+                limitsL2 instanceof ValkeyL2Store v ? v : null, ticker, b.clock, metrics);
         this.completions = new CompletionService(config, authenticator, router, registry, metrics, ticker,
                 cache, cs, settings.stream(), resilience, governance);
         this.embeddings = new EmbeddingService(settings.config(), authenticator, router, registry, metrics, ticker,

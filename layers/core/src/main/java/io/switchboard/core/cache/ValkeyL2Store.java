@@ -21,7 +21,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
  * locally. A failed command drops the connection so the next use reconnects. Also the {@link InvalidationStore}: the
  * invalidation log and batched removal of indexed entries.
  */
-public final class ValkeyL2Store implements L2Store, InvalidationStore {
+public final class ValkeyL2Store implements L2Store, InvalidationStore, io.switchboard.core.governance.CounterL2 {
     private static final byte[] UNLOCK = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('del', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
 
@@ -146,10 +146,23 @@ public final class ValkeyL2Store implements L2Store, InvalidationStore {
         return keys.isEmpty() ? 0 : call(j -> ValkeyInvalidation.unlinkMembers(j, null, keys));
     }
 
+    @Override
+    public List<Object> pipeline(List<String[]> commands) {
+        return call(j -> {
+            io.valkey.Connection c = j.getConnection();
+            for (String[] command : commands) {
+                String[] args = java.util.Arrays.copyOfRange(command, 1, command.length);
+                c.sendCommand(io.valkey.Protocol.Command.valueOf(command[0]), args);
+            }
+            return c.getMany(commands.size()); // one flush, then every reply
+        });
+    }
+
     /**
      * Runs {@code script} by its SHA-1 ({@code EVALSHA}), sending its source only when the server does not know it
      * yet ({@code NOSCRIPT}): one round trip once loaded.
      */
+    @Override
     public Object runScript(io.switchboard.core.governance.LuaScript script, List<String> keys, List<String> args) {
         return call(j -> {
             try {

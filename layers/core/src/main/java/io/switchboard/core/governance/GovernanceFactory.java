@@ -20,7 +20,7 @@ public final class GovernanceFactory {
      *
      * @param l2 the L2 limits and budgets are kept in, or null (none: no limits)
      */
-    public static Governance create(Settings settings, EnvironmentClients clients, ScriptRunner l2, Ticker ticker,
+    public static Governance create(Settings settings, EnvironmentClients clients, CounterL2 l2, Ticker ticker,
             InstantSource clock, io.switchboard.core.metrics.GatewayMetrics gatewayMetrics) {
         GovernanceSettings gs = GovernanceSettings.from(settings.env());
         if (!gs.hasKeysTable()) {

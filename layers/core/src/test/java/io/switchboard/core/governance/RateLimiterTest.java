@@ -61,7 +61,7 @@ class RateLimiterTest {
         ValkeyL2Store store = new ValkeyL2Store(Settings.from(Map.of("SWITCHBOARD_CACHE_URL", url)).cache(),
                 "us-east-1", () -> null, Clock.systemUTC(), System::nanoTime, GatewayMetrics.noop());
         STORES.add(store);
-        return new ValkeyRateLimiter(store::runScript);
+        return new ValkeyRateLimiter(store);
     }
 
     static Principal caller(String tenant, String id, long rpm, long tpm, TenantLimits limits, BigDecimal daily) {
