@@ -267,6 +267,22 @@ public final class LocalGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Requests that arrive while DynamoDB Local is still creating the template's tables wait for them (within the
+     * function's timeout), as on AWS the tables exist before any function runs; once they exist this is one volatile
+     * read.
+     */
+    private void awaitTablesOnce(FunctionPool pool) {
+        LocalDynamoDb db = stack.dynamoDb();
+        if (db != null && !db.ready().isDone()) {
+            try {
+                db.ready().get(pool.spec().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // the function meets the missing table as it would, and answers for it
+            }
+        }
+    }
+
     /** Waits until DynamoDB Local (started in the background) has the template's tables. */
     public void awaitTables(java.time.Duration limit) throws Exception {
         if (stack.dynamoDb() != null) {
@@ -377,6 +393,7 @@ public final class LocalGateway implements AutoCloseable {
                 send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
                 return;
             }
+            awaitTablesOnce(pool);
             if (pool.spec().httpApp()) {
                 serveHttpApp(ex, pool, route);
                 return;
