@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What governance adds to a request: the key lookup (SHA-256 of the presented key, the environment keys, the L1 of
- * stored keys; a hit, as for every request but one per key per 4 s) and the limit check (one {@code EVALSHA} to a
+ * stored keys; a hit, as for every request but one per key per 4 s) and the limit check (one pipelined round trip to a
  * real {@code redis-server} on loopback), against the bare L2 round trip ({@code PING}) it is measured against.
  * Sample time, so JMH reports p50. The gate: {@code keyLookupAndLimitCheck} p50 &le; {@code l2RoundTrip} p50 + 5 µs.
  *
@@ -135,7 +135,7 @@ public class GovernanceBench {
         return governanceNoL2.authenticate("Bearer " + SECRET);
     }
 
-    /** What a governed request adds: the key lookup and the limit check (one EVALSHA counting rpm and tpm). */
+    /** What a governed request adds: the key lookup and the limit check (one pipelined round trip counting rpm and tpm). */
     @Benchmark
     public Grant keyLookupAndLimitCheck() {
         Principal p = governance.authenticate("Bearer " + SECRET);
@@ -158,7 +158,7 @@ public class GovernanceBench {
         ping.configResetStat();
     }
 
-    /** redis's own microseconds per call of PING and EVALSHA since the last reset. */
+    /** redis's own microseconds per call of PING and the limit check's commands since the last reset. */
     public String serverStats() {
         StringBuilder sb = new StringBuilder();
         for (String line : ping.info("commandstats").split("\r?\n")) {
