@@ -173,6 +173,7 @@ public final class Gateway implements AutoCloseable {
             if (governance != null) {
                 governance.flushAll(); // a snapshot holding spend would have every restored copy write it again
             }
+            metrics.flush(); // likewise for gathered metrics
             if (cache != null) {
                 cache.l1().clear();
             }
@@ -380,6 +381,7 @@ public final class Gateway implements AutoCloseable {
         if (governance != null) {
             governance.flushAll();
         }
+        metrics.flush();
         if (cache != null) {
             cache.close();
         }

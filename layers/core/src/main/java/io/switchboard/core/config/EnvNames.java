@@ -24,6 +24,8 @@ public final class EnvNames {
     public static final String METRICS = "SWITCHBOARD_METRICS";
     /** Seconds a secret fetched from SSM is reused. */
     public static final String SECRET_TTL_SECONDS = "SWITCHBOARD_SECRET_TTL_SECONDS";
+    /** How long per-request metrics of other dimensions may wait before they are written, ms (0: each request). */
+    public static final String METRICS_FLUSH_MS = "SWITCHBOARD_METRICS_FLUSH_MS";
     /** SSM parameter holding the OpenAI key (enables the {@code openai} provider on AWS). */
     public static final String OPENAI_KEY_PARAMETER = "SWITCHBOARD_OPENAI_API_KEY_PARAMETER";
     /** The OpenAI key itself (enables the {@code openai} provider locally). */

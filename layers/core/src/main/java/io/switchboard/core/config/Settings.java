@@ -183,6 +183,19 @@ public record Settings(GatewayConfig config, MetricsMode metrics, String metrics
         return s == null || s.isBlank() ? null : s;
     }
 
+    /**
+     * How long the per-request metrics of other dimensions than {@code Service} (provider, model, deployment,
+     * tenant) may be gathered before they are written: {@code SWITCHBOARD_METRICS_FLUSH_MS}, 0..60000, default 1000
+     * (0: at every request's end).
+     */
+    public Duration metricsFlushInterval() {
+        long ms = longOf(env, EnvNames.METRICS_FLUSH_MS, 1000);
+        if (ms > 60_000) {
+            throw new IllegalArgumentException(EnvNames.METRICS_FLUSH_MS + " must be 0..60000");
+        }
+        return Duration.ofMillis(ms);
+    }
+
     /** The model catalog's settings, read from the same variables. */
     public CatalogSettings catalog() {
         return CatalogSettings.from(env, region);

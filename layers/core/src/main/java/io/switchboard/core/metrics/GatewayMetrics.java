@@ -15,13 +15,6 @@ public interface GatewayMetrics extends Lazy.Listener {
     @Override
     void built(String name, long nanos);
 
-    /**
-     * One call to a deployment ended (retries and fallbacks each make one).
-     *
-     * @param deployment the deployment's id
-     * @param nanos how long the call took
-     * @param errorCode the error's code, or null when it succeeded
-     */
     /** A request met an unreachable L2 where limits and budgets count (admitted fail-open, or refused). */
     default void limiterUnavailable() {
     }
@@ -34,6 +27,13 @@ public interface GatewayMetrics extends Lazy.Listener {
     default void spent(String tenant, long tokensIn, long tokensOut, double usd) {
     }
 
+    /**
+     * One call to a deployment ended (retries and fallbacks each make one).
+     *
+     * @param deployment the deployment's id
+     * @param nanos how long the call took
+     * @param errorCode the error's code, or null when it succeeded
+     */
     default void attempt(String deployment, long nanos, String errorCode) {
     }
 
@@ -47,6 +47,10 @@ public interface GatewayMetrics extends Lazy.Listener {
 
     /** A deployment's circuit breaker changed state ({@code remote}: another environment's trip). */
     default void breaker(String deployment, String from, String to, boolean remote) {
+    }
+
+    /** Writes anything gathered but not yet written (before a SnapStart checkpoint, on shutdown). */
+    default void flush() {
     }
 
     /** Metrics that go nowhere. */

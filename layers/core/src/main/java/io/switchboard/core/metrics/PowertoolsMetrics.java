@@ -6,6 +6,7 @@ import io.switchboard.core.Ticker;
 import io.switchboard.core.config.Settings;
 import io.switchboard.shared.config.ModelRoute;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,12 +43,15 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     private final String functionName;
     private final Set<String> configuredModels;
     private final JvmMetrics jvm;
+    private final BatchedMetrics batched;
 
-    private PowertoolsMetrics(EmfWriter out, String functionName, Set<String> configuredModels, JvmMetrics jvm) {
+    private PowertoolsMetrics(EmfWriter out, String functionName, Set<String> configuredModels, JvmMetrics jvm,
+            BatchedMetrics batched) {
         this.out = out;
         this.functionName = functionName;
         this.configuredModels = configuredModels;
         this.jvm = jvm;
+        this.batched = batched;
     }
 
     /** Metrics for one environment, stamped with the system clock. */
@@ -65,7 +69,8 @@ public final class PowertoolsMetrics implements GatewayMetrics {
         Set<String> models = settings.config().models().values().stream().map(ModelRoute::providerModel)
                 .collect(Collectors.toUnmodifiableSet());
         return new PowertoolsMetrics(w, settings.functionName(), models,
-                new JvmMetrics(w, ticker, settings.functionName()));
+                new JvmMetrics(w, ticker, settings.functionName()),
+                new BatchedMetrics(w, ticker, settings.metricsFlushInterval().toNanos()));
     }
 
     @Override
@@ -154,19 +159,27 @@ public final class PowertoolsMetrics implements GatewayMetrics {
         if (o.provider() != null && o.upstreamNanos() > 0) {
             upstream(o);
         }
+        batched.flushIfDue();
         jvm.maybeWrite();
     }
 
-    /** The per-provider document of a request that called {@code o.provider()}. */
+    /** Writes the batched documents now (before a checkpoint, on shutdown). */
+    @Override
+    public void flush() {
+        batched.flush();
+    }
+
+    /** The per-provider document of a request that called {@code o.provider()} (batched). */
     private void upstream(RequestOutcome o) {
         String model = o.model() != null && configuredModels.contains(o.model()) ? o.model() : OTHER_MODEL;
         boolean failed = o.status() >= 500 || o.status() == 429;
-        out.separate(DimensionSet.of("Service", out.service(), "Provider", o.provider()), m -> {
-            m.addDimension(DimensionSet.of("Service", out.service(), "Provider", o.provider(), "Model", model));
-            m.addMetric(UPSTREAM_REQUESTS, 1, MetricUnit.COUNT);
-            m.addMetric(UPSTREAM_ERRORS, failed ? 1 : 0, MetricUnit.COUNT);
-            m.addMetric(UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-        });
+        List<String> key = List.of("upstream", o.provider(), model);
+        DimensionSet byProvider = DimensionSet.of("Service", out.service(), "Provider", o.provider());
+        DimensionSet byModel = DimensionSet.of("Service", out.service(), "Provider", o.provider(), "Model", model);
+        batched.add(key, byProvider, byModel, UPSTREAM_REQUESTS, 1, MetricUnit.COUNT, false);
+        batched.add(key, byProvider, byModel, UPSTREAM_ERRORS, failed ? 1 : 0, MetricUnit.COUNT, false);
+        batched.add(key, byProvider, byModel, UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS,
+                MetricUnit.MILLISECONDS, true);
     }
 
     @Override
@@ -176,10 +189,11 @@ public final class PowertoolsMetrics implements GatewayMetrics {
 
     @Override
     public void attempt(String deployment, long nanos, String errorCode) {
+        List<String> key = List.of("deployment", deployment);
         DimensionSet d = DimensionSet.of("Deployment", deployment);
-        out.single(DEPLOYMENT_LATENCY, nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, d);
+        batched.add(key, d, null, DEPLOYMENT_LATENCY, nanos / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
         if (errorCode != null) {
-            out.single(DEPLOYMENT_ERRORS, 1, MetricUnit.COUNT, d);
+            batched.add(key, d, null, DEPLOYMENT_ERRORS, 1, MetricUnit.COUNT, false);
         }
     }
 
@@ -196,11 +210,11 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     @Override
     public void spent(String tenant, long tokensIn, long tokensOut, double usd) {
         // tenants are the operator's (made through the admin API): a bounded dimension
-        out.separate(DimensionSet.of("Service", out.service(), "Tenant", tenant), m -> {
-            m.addMetric(TENANT_TOKENS_IN, tokensIn, MetricUnit.COUNT);
-            m.addMetric(TENANT_TOKENS_OUT, tokensOut, MetricUnit.COUNT);
-            m.addMetric(TENANT_SPEND_USD, usd, MetricUnit.NONE);
-        });
+        List<String> key = List.of("tenant", tenant);
+        DimensionSet d = DimensionSet.of("Service", out.service(), "Tenant", tenant);
+        batched.add(key, d, null, TENANT_TOKENS_IN, tokensIn, MetricUnit.COUNT, false);
+        batched.add(key, d, null, TENANT_TOKENS_OUT, tokensOut, MetricUnit.COUNT, false);
+        batched.add(key, d, null, TENANT_SPEND_USD, usd, MetricUnit.NONE, false);
     }
 
     @Override

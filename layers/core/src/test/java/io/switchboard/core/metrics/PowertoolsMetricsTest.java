@@ -32,8 +32,10 @@ class PowertoolsMetricsTest {
 
     @BeforeEach
     void captureStdout() {
+        // the per-request shape: batched documents written at every request's end (batching: its own test)
         Settings settings = Settings.from(Map.of("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE,
-                "POWERTOOLS_SERVICE_NAME", SERVICE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION));
+                "POWERTOOLS_SERVICE_NAME", SERVICE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION,
+                "SWITCHBOARD_METRICS_FLUSH_MS", "0"));
         // a process environment without Lambda's variables: EMF must be pinned to Local (stdout), no probing
         metrics = PowertoolsMetrics.create(settings, Map.of());
         originalOut = System.out;
@@ -236,6 +238,45 @@ class PowertoolsMetricsTest {
         assertEquals(12.5, value(doc, "LazyInit"));
         assertTrue(dimensionKeys(doc).contains("Component"), doc.toString());
         assertEquals("http-client", doc.path("Component").asText());
+    }
+
+    @Test
+    void batched_perProviderDeploymentAndTenantDocuments_writtenWhenDue_sumsAndEveryLatency() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        PowertoolsMetrics batched = PowertoolsMetrics.create(Settings.from(Map.of("POWERTOOLS_METRICS_NAMESPACE",
+                NAMESPACE, "POWERTOOLS_SERVICE_NAME", SERVICE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION)), Map.of(),
+                java.time.InstantSource.system(), now::get);
+        for (int i = 1; i <= 3; i++) {
+            batched.attempt("mock-a", i * 1_000_000L, i == 3 ? "upstream_error" : null);
+            batched.spent("acme", 10, 20, 0.5);
+            batched.request(new RequestOutcome(200, 5_000_000, i * 1_000_000L, "mock", "mock-1", 10, 20, null));
+            now.addAndGet(300_000_000L); // 0.3 s
+        }
+        assertEquals(3, documents().stream().filter(d -> d.has("Requests")).count(), "the request document stays");
+        assertTrue(all().stream().noneMatch(d -> d.has("Provider") || d.has("Deployment") || d.has("Tenant")),
+                "nothing batched is written before its interval: " + captured);
+        now.addAndGet(200_000_000L); // 1.1 s after the first
+        batched.request(new RequestOutcome(200, 5_000_000, 7_000_000, "mock", "mock-1", 10, 20, null));
+        JsonNode up = all().stream().filter(d -> d.has("Provider")).findFirst().orElseThrow();
+        assertEquals(4.0, up.path("UpstreamRequests").asDouble(), "counts are summed: " + up);
+        assertEquals(0.0, up.path("UpstreamErrors").asDouble());
+        assertEquals("[1.0,2.0,3.0,7.0]", up.path("UpstreamLatency").toString(), "every latency is kept");
+        JsonNode dep = all().stream().filter(d -> d.has("Deployment")).findFirst().orElseThrow();
+        assertEquals("[1.0,2.0,3.0]", dep.path("DeploymentLatency").toString());
+        assertEquals(1.0, dep.path("DeploymentErrors").asDouble());
+        JsonNode tenant = all().stream().filter(d -> d.has("Tenant")).findFirst().orElseThrow();
+        assertEquals(30.0, tenant.path("TenantTokensIn").asDouble());
+        assertEquals(1.5, tenant.path("TenantSpendUsd").asDouble());
+        assertEquals("[[\"Service\",\"Tenant\"]]", tenant.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+
+        captured.reset();
+        batched.spent("acme", 1, 2, 0.25);
+        assertTrue(all().isEmpty());
+        batched.flush(); // before a checkpoint, on shutdown
+        JsonNode last = all().stream().filter(d -> d.has("Tenant")).findFirst().orElseThrow();
+        assertEquals(1.0, last.path("TenantTokensIn").asDouble(), "written once: " + captured);
+        batched.flush();
+        assertEquals(1, all().size(), "nothing is written twice");
     }
 
     @Test
