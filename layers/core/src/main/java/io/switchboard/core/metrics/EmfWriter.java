@@ -22,13 +22,14 @@ import software.amazon.lambda.powertools.metrics.provider.EmfMetricsProvider;
  */
 public final class EmfWriter {
     private final Metrics metrics;
-    private final String namespace;
+    /** The documents with other dimensions: an instance of their own, so no request's properties reach them. */
+    private final Metrics side;
     private final String service;
     private final InstantSource clock;
 
-    private EmfWriter(Metrics metrics, String namespace, String service, InstantSource clock) {
+    private EmfWriter(Metrics metrics, Metrics side, String service, InstantSource clock) {
         this.metrics = metrics;
-        this.namespace = namespace;
+        this.side = side;
         this.service = service;
         this.clock = clock;
     }
@@ -46,7 +47,10 @@ public final class EmfWriter {
         m.setNamespace(settings.metricsNamespace());
         m.setDefaultDimensions(DimensionSet.of("Service", settings.service()));
         m.setRaiseOnEmptyMetrics(false);
-        return new EmfWriter(m, settings.metricsNamespace(), settings.service(), Objects.requireNonNull(clock));
+        Metrics side = new EmfMetricsProvider().getMetricsInstance();
+        side.setNamespace(settings.metricsNamespace());
+        side.setRaiseOnEmptyMetrics(false);
+        return new EmfWriter(m, side, settings.service(), Objects.requireNonNull(clock));
     }
 
     /** The {@code Service} dimension's value. */
@@ -70,12 +74,12 @@ public final class EmfWriter {
      * One document of its own with exactly {@code dimensions} (not {@code Service}): {@code fill} adds the metrics.
      */
     public synchronized void separate(DimensionSet dimensions, Consumer<Metrics> fill) {
-        safely(() -> metrics.flushMetrics(m -> {
-            m.setNamespace(namespace);
-            m.setDefaultDimensions(dimensions);
-            m.setTimestamp(clock.instant());
-            fill.accept(m);
-        }));
+        safely(() -> {
+            side.setDefaultDimensions(dimensions);
+            fill.accept(side);
+            side.setTimestamp(clock.instant());
+            side.flush();
+        });
     }
 
     /** One metric in a document of its own with exactly {@code dimensions}. */

@@ -220,6 +220,22 @@ class PowertoolsMetricsTest {
     }
 
     @Test
+    void propertiesOfOneRequest_doNotStayOnTheNext() throws Exception {
+        metrics.request(new RequestOutcome(502, 2_000_000, 1_000_000, "mock", "mock-1", 0, 0, "upstream_error"));
+        metrics.request(new RequestOutcome(200, 2_000_000, 0, null, null, 0, 0, null));
+        List<JsonNode> docs = documents();
+        assertEquals(2, docs.size(), captured::toString);
+        JsonNode second = docs.get(1);
+        assertFalse(second.has("errorCode"), second.toString());
+        assertFalse(second.has("provider"), second.toString());
+        assertFalse(second.has("model"), second.toString());
+        assertEquals(200, second.path("status").asInt());
+        JsonNode upstream = all().stream().filter(d -> d.has("Provider")).findFirst().orElseThrow();
+        assertFalse(upstream.has("errorCode") || upstream.has("status") || upstream.has("model"),
+                "a request's properties stay on its own document: " + upstream);
+    }
+
+    @Test
     void coldStart_emitsColdStartWithFunctionName() throws Exception {
         metrics.coldStart();
         JsonNode doc = onlyDocument();
