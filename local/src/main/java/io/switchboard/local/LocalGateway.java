@@ -285,6 +285,21 @@ public final class LocalGateway implements AutoCloseable {
         return invokeSync(pool, event);
     }
 
+    /** Stops DynamoDB Local as an outage would (fault runs); {@link #restartDynamoDb()} brings it back. */
+    void stopDynamoDb() throws Exception {
+        stack.dynamoDb().stop();
+    }
+
+    /** DynamoDB Local's endpoint, or null without tables. */
+    java.net.URI dynamoDbEndpoint() {
+        return stack.dynamoDb() == null ? null : stack.dynamoDb().endpoint();
+    }
+
+    /** Starts DynamoDB Local again on its port (its tables survive only on disk). */
+    void restartDynamoDb() throws Exception {
+        stack.dynamoDb().restart();
+    }
+
     /** The local bus's endpoint ({@code AWS_ENDPOINT_URL_EVENTBRIDGE}), or null when the bus is off. */
     public String busEndpoint() {
         return stack.bus() == null ? null : stack.bus().endpoint();
