@@ -63,38 +63,42 @@ class DynamoDbFaultRunTest {
 
             FaultLoad load = FaultLoad.start(CLIENTS, (client, n) -> stack.chat(key,
                     FaultStack.chatBody(MODEL, 1, "spend " + client + " " + n)));
-            load.awaitMore(200, Duration.ofSeconds(15));
-            // Stop between invocations: a usage write cut in flight could land and then be retried (the README's
-            // documented double count of a retried ADD); this run is about writes that fail cleanly.
-            load.hold();
-            Thread.sleep(300);
-            long down = FaultLoad.mark();
-            stack.gateway().stopDynamoDb();
-            load.release();
-            Thread.sleep(1500); // past the key cache's 1 s: every key read now fails and the stale entry is used
-            Result unknown = stack.send(stack.chat(neverRead, FaultStack.chatBody(MODEL, 1, "never read")));
-            Result models = stack.get("/v1/models", key);
-            Thread.sleep(1500);
-            long up = FaultLoad.mark();
-            stack.gateway().restartDynamoDb();
-            load.awaitMore(200, Duration.ofSeconds(15));
-            load.close();
-            all = load.results();
+            try {
+                load.awaitMore(200, Duration.ofSeconds(15));
+                // Stop between invocations: a usage write cut in flight could land and then be retried (the README's
+                // documented double count of a retried ADD); this run is about writes that fail cleanly.
+                load.hold();
+                Thread.sleep(300);
+                long down = FaultLoad.mark();
+                stack.gateway().stopDynamoDb();
+                load.release();
+                Thread.sleep(1500); // past the key cache's 1 s: every key read now fails and the stale entry is used
+                Result unknown = stack.send(stack.chat(neverRead, FaultStack.chatBody(MODEL, 1, "never read")));
+                Result models = stack.get("/v1/models", key);
+                Thread.sleep(1500);
+                long up = FaultLoad.mark();
+                stack.gateway().restartDynamoDb();
+                load.awaitMore(200, Duration.ofSeconds(15));
+                load.close();
+                all = load.results();
 
-            List<Result> during = load.overlapping(down, up);
-            System.out.printf("DynamoDB stopped for %.0f ms under %d clients: %d requests, outcomes %s%n"
-                    + "  before: %s%n  during: %s%n  after:  %s%n  unknown key during: %s; GET /v1/models: %d%n",
-                    (up - down) / 1e6, CLIENTS, all.size(), FaultLoad.outcomes(all),
-                    Latency.of(load.startedBetween(0, down)), Latency.of(during),
-                    Latency.of(load.startedBetween(up, Long.MAX_VALUE)), unknown.outcome(), models.status());
+                List<Result> during = load.overlapping(down, up);
+                System.out.printf("DynamoDB stopped for %.0f ms under %d clients: %d requests, outcomes %s%n"
+                        + "  before: %s%n  during: %s%n  after:  %s%n  unknown key during: %s; GET /v1/models: %d%n",
+                        (up - down) / 1e6, CLIENTS, all.size(), FaultLoad.outcomes(all),
+                        Latency.of(load.startedBetween(0, down)), Latency.of(during),
+                        Latency.of(load.startedBetween(up, Long.MAX_VALUE)), unknown.outcome(), models.status());
 
-            assertEquals(Map.of("200", all.size()), FaultLoad.outcomes(all), "the stored key kept working");
-            assertTrue(during.size() >= CLIENTS, "load went on during the outage: " + during.size());
-            assertEquals("500 internal_error", unknown.outcome(), "the README: an unknown key gets 500");
-            assertTrue(unknown.body().contains("could not check the key"), unknown.body());
-            assertEquals(200, models.status(), models.body());
-            assertTrue(models.body().contains("\"up/" + MODEL + "\""), "listed from the last snapshot");
-            answered = FaultLoad.count(all, Result::ok) + 1; // and the warm-up request
+                assertEquals(Map.of("200", all.size()), FaultLoad.outcomes(all), "the stored key kept working");
+                assertTrue(during.size() >= CLIENTS, "load went on during the outage: " + during.size());
+                assertEquals("500 internal_error", unknown.outcome(), "the README: an unknown key gets 500");
+                assertTrue(unknown.body().contains("could not check the key"), unknown.body());
+                assertEquals(200, models.status(), models.body());
+                assertTrue(models.body().contains("\"up/" + MODEL + "\""), "listed from the last snapshot");
+                answered = FaultLoad.count(all, Result::ok) + 1; // and the warm-up request
+            } finally {
+                load.close();
+            }
         }
         // The stack is closed: every environment wrote its buffer as it shut down. Read the table from its folder.
         BigDecimal unit;

@@ -106,42 +106,50 @@ class L2FaultRunTest {
             String limited = closed.newKey("{\"tenant\":\"strict\",\"name\":\"s\",\"rpm\":1000000}");
             FaultLoad load = FaultLoad.start(CLIENTS, (client, n) -> closed.chat(client == 0 ? FaultStack.KEY : limited,
                     FaultStack.chatBody("fast", 1, "closed " + client + " " + n)));
-            load.awaitMore(100, Duration.ofSeconds(10));
-            long[][] faults = new long[2][];
-            Step[][] steps = {{redis::stop, redis::restart}, {redis::pause, redis::resume}};
-            for (int i = 0; i < 2; i++) {
-                long from = FaultLoad.mark();
-                steps[i][0].run();
-                Thread.sleep(1500);
-                long to = FaultLoad.mark();
-                steps[i][1].run();
-                faults[i] = new long[] {from, to};
-                FaultStack.await("the limited key served again", Duration.ofSeconds(10), () -> {
-                    List<Result> since = load.startedBetween(to, FaultLoad.mark());
-                    return since.size() > 40 && since.subList(since.size() - 40, since.size()).stream()
-                            .allMatch(Result::ok);
-                });
-            }
-            load.close();
-            List<Result> all = load.results();
-            System.out.printf("fail-closed, L2 killed then frozen for 1500 ms each: %d requests, outcomes %s%n",
-                    all.size(), FaultLoad.outcomes(all));
-            for (int i = 0; i < 2; i++) {
-                List<Result> during = load.overlapping(faults[i][0], faults[i][1]);
-                System.out.printf("  %s: %s, outcomes %s%n", i == 0 ? "killed" : "frozen", Latency.of(during),
-                        FaultLoad.outcomes(during));
-                assertTrue(FaultLoad.count(during, r -> r.status() == 429) > 0, "refused while L2 is down");
-                assertTrue(Latency.of(during).max() < BOUND_MS, "bounded: " + Latency.of(during));
-            }
-            for (Result r : all) {
-                if (r.ok()) {
-                    continue;
+            try {
+                load.awaitMore(100, Duration.ofSeconds(10));
+                long[][] faults = new long[2][];
+                Step[][] steps = {{redis::stop, redis::restart}, {redis::pause, redis::resume}};
+                for (int i = 0; i < 2; i++) {
+                    long from = FaultLoad.mark();
+                    steps[i][0].run();
+                    long to;
+                    try {
+                        Thread.sleep(1500);
+                    } finally {
+                        to = FaultLoad.mark();
+                        steps[i][1].run();
+                    }
+                    faults[i] = new long[] {from, to};
+                    FaultStack.await("the limited key served again", Duration.ofSeconds(10), () -> {
+                        List<Result> since = load.startedBetween(to, FaultLoad.mark());
+                        return since.size() > 40 && since.subList(since.size() - 40, since.size()).stream()
+                                .allMatch(Result::ok);
+                    });
                 }
-                assertEquals("429 rate_limiter_unavailable", r.outcome(), r.body());
-                assertEquals("1", r.header("retry-after"));
-                assertEquals("rate_limit_error", FaultStack.json(r.body()).get("error").get("type").asText());
+                load.close();
+                List<Result> all = load.results();
+                System.out.printf("fail-closed, L2 killed then frozen for 1500 ms each: %d requests, outcomes %s%n",
+                        all.size(), FaultLoad.outcomes(all));
+                for (int i = 0; i < 2; i++) {
+                    List<Result> during = load.overlapping(faults[i][0], faults[i][1]);
+                    System.out.printf("  %s: %s, outcomes %s%n", i == 0 ? "killed" : "frozen", Latency.of(during),
+                            FaultLoad.outcomes(during));
+                    assertTrue(FaultLoad.count(during, r -> r.status() == 429) > 0, "refused while L2 is down");
+                    assertTrue(Latency.of(during).max() < BOUND_MS, "bounded: " + Latency.of(during));
+                }
+                for (Result r : all) {
+                    if (r.ok()) {
+                        continue;
+                    }
+                    assertEquals("429 rate_limiter_unavailable", r.outcome(), r.body());
+                    assertEquals("1", r.header("retry-after"));
+                    assertEquals("rate_limit_error", FaultStack.json(r.body()).get("error").get("type").asText());
+                }
+                assertTrue(FaultLoad.count(all, r -> r.status() == 429 && r.body().contains("Rate limits cannot")) > 0);
+            } finally {
+                load.close();
             }
-            assertTrue(FaultLoad.count(all, r -> r.status() == 429 && r.body().contains("Rate limits cannot")) > 0);
         }
     }
 
@@ -151,58 +159,67 @@ class L2FaultRunTest {
 
     private void run(String fault, Step inject, Step heal, Duration outage) throws Exception {
         FaultLoad load = load();
-        long t0 = FaultLoad.mark();
-        load.awaitMore(150, Duration.ofSeconds(10)); // every environment warm, steady state
-        long faultStart = FaultLoad.mark();
-        inject.run();
-        Thread.sleep(outage.toMillis());
-        long faultEnd = FaultLoad.mark();
-        heal.run();
-        // recovery: L2 hits again, and the limiter's headers on every answer again
-        FaultStack.await("L2 hits and limits after the " + fault + " L2 came back", Duration.ofSeconds(12), () -> {
-            List<Result> after = load.startedBetween(faultEnd, FaultLoad.mark());
-            boolean hitL2 = after.stream().anyMatch(r -> "HIT-L2".equals(r.header("x-switchboard-cache")));
-            List<Result> last = after.subList(Math.max(0, after.size() - 30), after.size());
-            boolean limited = last.size() == 30 && last.stream()
-                    .allMatch(r -> r.header("x-ratelimit-remaining-requests") != null);
-            return hitL2 && limited;
-        });
-        long recovered = FaultLoad.mark();
-        load.awaitMore(30, Duration.ofSeconds(5));
-        load.close();
-        long end = FaultLoad.mark();
+        try {
+            load.awaitMore(100, Duration.ofSeconds(10)); // every environment warm
+            long t0 = FaultLoad.mark();
+            load.awaitMore(150, Duration.ofSeconds(10)); // steady state: the baseline
+            long faultStart = FaultLoad.mark();
+            inject.run();
+            long faultEnd;
+            try {
+                Thread.sleep(outage.toMillis());
+            } finally {
+                faultEnd = FaultLoad.mark();
+                heal.run();
+            }
+            // recovery: L2 hits again, and the limiter's headers on every answer again
+            FaultStack.await("L2 hits and limits after the " + fault + " L2 came back", Duration.ofSeconds(12), () -> {
+                List<Result> after = load.startedBetween(faultEnd, FaultLoad.mark());
+                boolean hitL2 = after.stream().anyMatch(r -> "HIT-L2".equals(r.header("x-switchboard-cache")));
+                List<Result> last = after.subList(Math.max(0, after.size() - 30), after.size());
+                boolean limited = last.size() == 30 && last.stream()
+                        .allMatch(r -> r.header("x-ratelimit-remaining-requests") != null);
+                return hitL2 && limited;
+            });
+            long recovered = FaultLoad.mark();
+            load.awaitMore(30, Duration.ofSeconds(5));
+            load.close();
+            long end = FaultLoad.mark();
 
-        List<Result> all = load.results();
-        List<Result> before = load.startedBetween(t0, faultStart);
-        List<Result> during = load.overlapping(faultStart, faultEnd);
-        List<Result> after = load.startedBetween(faultEnd, end);
-        Latency b = Latency.of(before);
-        Latency d = Latency.of(during);
-        Latency a = Latency.of(after);
-        long unlimitedDuring = FaultLoad.count(during, r -> r.header("x-ratelimit-remaining-requests") == null);
-        System.out.printf("L2 %s for %d ms under %d clients: %d requests, outcomes %s%n  before: %s%n  during: %s "
-                + "(%d admitted without a limit check)%n  after:  %s (L2 hits and limits back %.0f ms after the "
-                + "fault ended)%n", fault, outage.toMillis(), CLIENTS, all.size(), FaultLoad.outcomes(all), b, d,
-                unlimitedDuring, a, (recovered - faultEnd) / 1e6);
+            List<Result> all = load.results();
+            List<Result> before = load.startedBetween(t0, faultStart);
+            List<Result> during = load.overlapping(faultStart, faultEnd);
+            List<Result> after = load.startedBetween(faultEnd, end);
+            Latency b = Latency.of(before);
+            Latency d = Latency.of(during);
+            Latency a = Latency.of(after);
+            long unlimitedDuring = FaultLoad.count(during, r -> r.header("x-ratelimit-remaining-requests") == null);
+            System.out.printf("L2 %s for %d ms under %d clients: %d requests, outcomes %s%n  before: %s%n  during: %s "
+                    + "(%d admitted without a limit check)%n  after:  %s (L2 hits and limits back %.0f ms after the "
+                    + "fault ended)%n", fault, outage.toMillis(), CLIENTS, all.size(), FaultLoad.outcomes(all), b, d,
+                    unlimitedDuring, a, (recovered - faultEnd) / 1e6);
 
-        assertEquals(Map.of("200", all.size()), FaultLoad.outcomes(all), "every request answered 200 (fail-open)");
-        assertTrue(during.size() >= CLIENTS, "load kept going during the fault: " + during.size());
-        assertTrue(d.max() < BOUND_MS, "no request waited on the " + fault + " L2: max " + d.max() + " ms");
-        assertTrue(unlimitedDuring > 0, "the limiter could not be asked during the fault (fail-open), yet the "
-                + "requests were admitted");
-        assertTrue(FaultLoad.count(after, r -> "HIT-L2".equals(r.header("x-switchboard-cache"))) > 0);
+            assertEquals(Map.of("200", all.size()), FaultLoad.outcomes(all), "every request answered 200 (fail-open)");
+            assertTrue(during.size() >= CLIENTS, "load kept going during the fault: " + during.size());
+            assertTrue(d.max() < BOUND_MS, "no request waited on the " + fault + " L2: max " + d.max() + " ms");
+            assertTrue(unlimitedDuring > 0, "the limiter could not be asked during the fault (fail-open), yet the "
+                    + "requests were admitted");
+            assertTrue(FaultLoad.count(after, r -> "HIT-L2".equals(r.header("x-switchboard-cache"))) > 0);
 
-        // the limits are enforced again: a key with rpm 3 gets its fourth request refused
-        String small = stack.newKey("{\"tenant\":\"small-" + fault + "\",\"name\":\"s\",\"rpm\":3}");
-        for (int i = 0; i < 3; i++) {
-            Result r = stack.send(stack.chat(small, FaultStack.chatBody("fast", 1, "small " + i)));
-            assertEquals(200, r.status(), r.body());
-        }
-        Result refused = stack.send(stack.chat(small, FaultStack.chatBody("fast", 1, "small 4")));
-        assertEquals(429, refused.status(), refused.body());
-        assertEquals("rate_limit_exceeded", refused.code());
-        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
-            assertTrue(j.dbSize() > 0, "L2 holds entries and counters again");
+            // the limits are enforced again: a key with rpm 3 gets its fourth request refused
+            String small = stack.newKey("{\"tenant\":\"small-" + fault + "\",\"name\":\"s\",\"rpm\":3}");
+            for (int i = 0; i < 3; i++) {
+                Result r = stack.send(stack.chat(small, FaultStack.chatBody("fast", 1, "small " + i)));
+                assertEquals(200, r.status(), r.body());
+            }
+            Result refused = stack.send(stack.chat(small, FaultStack.chatBody("fast", 1, "small 4")));
+            assertEquals(429, refused.status(), refused.body());
+            assertEquals("rate_limit_exceeded", refused.code());
+            try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+                assertTrue(j.dbSize() > 0, "L2 holds entries and counters again");
+            }
+        } finally {
+            load.close();
         }
     }
 }

@@ -35,7 +35,7 @@ class ProviderFaultRunTest {
             "upstream_invalid_response", "upstream_timeout", "stream_truncated", "upstream_stream_error",
             "deployments_unavailable");
 
-    /** One fault kind, how to make a provider show it, and the codes a request may end with when every call meets it. */
+    /** A fault kind, how a provider shows it, and the codes a request may end with when every call meets it. */
     record Kind(String name, Fault fault, Set<String> codes) {
     }
 
@@ -129,10 +129,14 @@ class ProviderFaultRunTest {
                     return stack.chat(FaultStack.KEY, body(model, stream, client + "-" + n),
                             model + (stream ? " stream" : " whole"));
                 });
-                load.awaitMore(60, Duration.ofSeconds(20)); // warm
-                load.hold();
-                Map<String, List<Result>> phases = run.phases(stack, load, a, b);
-                load.close();
+                Map<String, List<Result>> phases;
+                try {
+                    load.awaitMore(60, Duration.ofSeconds(20)); // warm
+                    load.hold();
+                    phases = run.phases(stack, load, a, b);
+                } finally {
+                    load.close();
+                }
 
                 int total = 0;
                 Map<String, Integer> overall = new TreeMap<>();
