@@ -290,6 +290,12 @@ public final class LocalGateway implements AutoCloseable {
         stack.dynamoDb().stop();
     }
 
+    /** How many execution environments {@code function} has now (fault runs). */
+    int environments(String function) {
+        FunctionPool p = byId.get(function);
+        return p == null ? 0 : p.live();
+    }
+
     /** DynamoDB Local's endpoint, or null without tables. */
     java.net.URI dynamoDbEndpoint() {
         return stack.dynamoDb() == null ? null : stack.dynamoDb().endpoint();

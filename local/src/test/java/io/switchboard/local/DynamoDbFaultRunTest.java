@@ -38,6 +38,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 class DynamoDbFaultRunTest {
     static final int CLIENTS = 4;
+    /** Environments warmed (each reads the stored key) before the outage. */
+    static final int WARM_ENVIRONMENTS = 6;
     /** A model only discovery finds (so only the DynamoDB catalog knows it), with a price of odd decimals. */
     static final String MODEL = "sb-fault-model";
     static final String PRICES = "{\"" + MODEL + "\":{\"input\":1.234567,\"output\":7.654321}}";
@@ -60,32 +62,53 @@ class DynamoDbFaultRunTest {
             FaultStack.await("the catalog snapshot with " + MODEL, Duration.ofSeconds(20),
                     () -> stack.send(stack.chat(key, FaultStack.chatBody(MODEL, 1, "warm"))).ok());
             assertEquals(200, stack.get("/v1/models/" + MODEL, key).status(), "models function warm");
+            // Stale-if-error is per environment: one created during the outage has read no key and answers 500
+            // (the README). Warm more environments than the run needs at once (slow requests side by side), so every
+            // request of the run lands in one that has read the key.
+            upstream.policy(body -> body.contains("warm environment") ? new FaultUpstream.Slow(700)
+                    : FaultUpstream.HEALTHY);
+            List<java.util.concurrent.CompletableFuture<Result>> burst = new java.util.ArrayList<>();
+            for (int i = 0; i < WARM_ENVIRONMENTS; i++) {
+                String text = "warm environment " + i;
+                burst.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> stack.send(stack.chat(key, FaultStack.chatBody(MODEL, 1, text))),
+                        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+            }
+            for (var f : burst) {
+                assertEquals("200", f.get().outcome(), f.get().body());
+            }
+            upstream.always(FaultUpstream.HEALTHY);
 
             FaultLoad load = FaultLoad.start(CLIENTS, (client, n) -> stack.chat(key,
                     FaultStack.chatBody(MODEL, 1, "spend " + client + " " + n)));
             try {
-                load.awaitMore(200, Duration.ofSeconds(15));
+                load.awaitMore(150, Duration.ofSeconds(15));
                 // Stop between invocations: a usage write cut in flight could land and then be retried (the README's
                 // documented double count of a retried ADD); this run is about writes that fail cleanly.
                 load.hold();
                 Thread.sleep(300);
                 long down = FaultLoad.mark();
+                int envsBefore = stack.gateway().environments("CompletionStreamFunction");
                 stack.gateway().stopDynamoDb();
                 load.release();
-                Thread.sleep(1500); // past the key cache's 1 s: every key read now fails and the stale entry is used
+                Thread.sleep(1000); // past the key cache's 1 s: every key read now fails and the stale entry is used
+                load.hold(); // the probes take a warm environment, not a new one
                 Result unknown = stack.send(stack.chat(neverRead, FaultStack.chatBody(MODEL, 1, "never read")));
                 Result models = stack.get("/v1/models", key);
-                Thread.sleep(1500);
+                load.release();
+                Thread.sleep(1000);
                 long up = FaultLoad.mark();
+                int envsDuring = stack.gateway().environments("CompletionStreamFunction");
                 stack.gateway().restartDynamoDb();
-                load.awaitMore(200, Duration.ofSeconds(15));
+                load.awaitMore(150, Duration.ofSeconds(15));
                 load.close();
                 all = load.results();
 
                 List<Result> during = load.overlapping(down, up);
-                System.out.printf("DynamoDB stopped for %.0f ms under %d clients: %d requests, outcomes %s%n"
-                        + "  before: %s%n  during: %s%n  after:  %s%n  unknown key during: %s; GET /v1/models: %d%n",
-                        (up - down) / 1e6, CLIENTS, all.size(), FaultLoad.outcomes(all),
+                System.out.printf("DynamoDB stopped for %.0f ms under %d clients (%d environments, %d at the end): %d "
+                        + "requests, outcomes %s%n  before: %s%n  during: %s%n  after:  %s%n  unknown key during: %s; "
+                        + "GET /v1/models: %d%n", (up - down) / 1e6, CLIENTS, envsBefore, envsDuring, all.size(),
+                        FaultLoad.outcomes(all),
                         Latency.of(load.startedBetween(0, down)), Latency.of(during),
                         Latency.of(load.startedBetween(up, Long.MAX_VALUE)), unknown.outcome(), models.status());
 
@@ -95,7 +118,7 @@ class DynamoDbFaultRunTest {
                 assertTrue(unknown.body().contains("could not check the key"), unknown.body());
                 assertEquals(200, models.status(), models.body());
                 assertTrue(models.body().contains("\"up/" + MODEL + "\""), "listed from the last snapshot");
-                answered = FaultLoad.count(all, Result::ok) + 1; // and the warm-up request
+                answered = FaultLoad.count(all, Result::ok) + 1 + WARM_ENVIRONMENTS; // and the warm-up requests
             } finally {
                 load.close();
             }

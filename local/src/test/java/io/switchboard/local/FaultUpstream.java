@@ -46,6 +46,10 @@ final class FaultUpstream implements AutoCloseable {
     record Hang() implements Fault {
     }
 
+    /** A healthy answer after {@code millis}. */
+    record Slow(long millis) implements Fault {
+    }
+
     /** A 200 {@code application/json} whose body is not JSON. */
     record Garbage() implements Fault {
     }
@@ -162,6 +166,10 @@ final class FaultUpstream implements AutoCloseable {
             boolean usage = text.replace(" ", "").contains("\"include_usage\":true");
             switch (policy.get().apply(text)) {
                 case Healthy h -> healthy(out, stream, usage);
+                case Slow w -> {
+                    Thread.sleep(w.millis());
+                    healthy(out, stream, usage);
+                }
                 case Status st -> {
                     StringBuilder extra = new StringBuilder();
                     for (int i = 0; i + 1 < st.headers().length; i += 2) {
