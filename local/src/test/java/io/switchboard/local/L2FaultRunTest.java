@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.core.cache.RedisServer;
 import io.switchboard.local.FaultLoad.Latency;
 import io.switchboard.local.FaultLoad.Result;
+import io.valkey.Jedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import io.valkey.Jedis;
 
 /**
  * L2 fails under steady load through the local run (cache on, a stored key with rpm and tpm limits so every request
