@@ -34,6 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 final class LocalDynamoDb implements AutoCloseable {
     private final int port;
     private final java.util.concurrent.CompletableFuture<DynamoDBProxyServer> server;
+    private Path folder;
+    private List<EventSources.Table> tables;
+    private DynamoDBProxyServer restarted;
 
     private LocalDynamoDb(int port, java.util.concurrent.CompletableFuture<DynamoDBProxyServer> server) {
         this.port = port;
@@ -55,6 +58,8 @@ final class LocalDynamoDb implements AutoCloseable {
         java.util.concurrent.CompletableFuture<DynamoDBProxyServer> started = new java.util.concurrent
                 .CompletableFuture<>();
         LocalDynamoDb db = new LocalDynamoDb(port, started);
+        db.folder = folder;
+        db.tables = List.copyOf(tables);
         Thread.ofPlatform().daemon().name("dynamodb-local-start").start(() -> {
             try {
                 started.complete(db.launch(folder, tables));
@@ -159,10 +164,27 @@ final class LocalDynamoDb implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Stops the server as an outage would (fault runs): calls to its port are refused until {@link #restart()}.
+     * Only a server on disk keeps its tables across the two.
+     */
+    synchronized void stop() throws Exception {
+        current().stop();
+    }
+
+    /** Starts the server again on the same port and folder after {@link #stop()}. */
+    synchronized void restart() throws Exception {
+        restarted = launch(folder, tables);
+    }
+
+    private DynamoDBProxyServer current() throws Exception {
+        return restarted != null ? restarted : server.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         try {
-            server.get(30, java.util.concurrent.TimeUnit.SECONDS).stop();
+            current().stop();
         } catch (java.util.concurrent.ExecutionException e) {
             // it never started
         } catch (Exception e) {

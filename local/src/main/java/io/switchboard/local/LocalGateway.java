@@ -301,6 +301,27 @@ public final class LocalGateway implements AutoCloseable {
         return invokeSync(pool, event);
     }
 
+    /** Stops DynamoDB Local as an outage would (fault runs); {@link #restartDynamoDb()} brings it back. */
+    void stopDynamoDb() throws Exception {
+        stack.dynamoDb().stop();
+    }
+
+    /** How many execution environments {@code function} has now (fault runs). */
+    int environments(String function) {
+        FunctionPool p = byId.get(function);
+        return p == null ? 0 : p.live();
+    }
+
+    /** DynamoDB Local's endpoint, or null without tables. */
+    java.net.URI dynamoDbEndpoint() {
+        return stack.dynamoDb() == null ? null : stack.dynamoDb().endpoint();
+    }
+
+    /** Starts DynamoDB Local again on its port (its tables survive only on disk). */
+    void restartDynamoDb() throws Exception {
+        stack.dynamoDb().restart();
+    }
+
     /** The local bus's endpoint ({@code AWS_ENDPOINT_URL_EVENTBRIDGE}), or null when the bus is off. */
     public String busEndpoint() {
         return stack.bus() == null ? null : stack.bus().endpoint();

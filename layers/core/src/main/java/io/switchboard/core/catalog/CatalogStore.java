@@ -1,5 +1,8 @@
 package io.switchboard.core.catalog;
 
+import io.switchboard.shared.catalog.ModelCatalogChanged;
+import java.util.Optional;
+
 /** Where the catalog lives (DynamoDB in production). Implementations are thread-safe. */
 public interface CatalogStore {
     /** The stored generation, 0 when the catalog was never written. One small read. */
@@ -16,6 +19,22 @@ public interface CatalogStore {
      * @throws ConcurrentCatalogChangeException when another run changed the generation meanwhile
      */
     int apply(CatalogWrite write);
+
+    /**
+     * The change a discovery run {@link #begin began} and did not {@link #finish}: its writes may have stopped half
+     * way (the generation not raised) or its event may not have gone out. Stores that do not keep one return empty.
+     */
+    default Optional<ModelCatalogChanged> pending() {
+        return Optional.empty();
+    }
+
+    /** Records {@code change} before the first of its writes, so a run that fails half way leaves it behind. */
+    default void begin(ModelCatalogChanged change) {
+    }
+
+    /** Forgets {@code change} once its generation is raised and its event published. */
+    default void finish(ModelCatalogChanged change) {
+    }
 
     /** Thrown when two discovery runs raced; the later one should simply run again. */
     final class ConcurrentCatalogChangeException extends RuntimeException {

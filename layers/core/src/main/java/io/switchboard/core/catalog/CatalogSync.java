@@ -29,6 +29,15 @@ import java.util.TreeMap;
  * one provider serves (e.g. {@code claude-3-5-haiku-20241022}), unless a configured alias has that name. An unchanged
  * entry is rewritten only when its {@code lastSeen} is older than the resolution, without a new generation, so a run
  * that finds nothing new writes nothing.
+ *
+ * <p>Failing half way: a run that changes the catalog first records its change as pending in the store
+ * ({@link CatalogStore#begin}), then writes, raises the generation, publishes, and forgets the pending change. A run
+ * that fails in between (DynamoDB or the bus down) leaves the pending change behind, and the next run — its retry —
+ * finishes it: if the generation was not raised, the pending change's names are folded into this run's (the items
+ * the failed run already wrote or deleted no longer differ from the listing, so without the pending record they
+ * would be in no event, and a removed model's cached answers would never be invalidated) and the generation is raised
+ * even when nothing else differs; if it was raised, the pending event is published again. So every change is
+ * published at least once, and the catalog converges.
  */
 public final class CatalogSync {
     private final ModelDiscovery discovery;
@@ -54,6 +63,13 @@ public final class CatalogSync {
         long start = ticker.read();
         List<ProviderListing> listings = discovery.run(config.providers().values());
         Catalog current = store.load();
+        ModelCatalogChanged pending = store.pending().orElse(null);
+        if (pending != null && pending.generation() <= current.generation()) {
+            // its generation was raised (or another run's since): only its event may not have gone out
+            publisher.publish(pending);
+            store.finish(pending);
+            pending = null;
+        }
         Instant now = clock.instant();
 
         Map<String, CatalogEntry> next = new HashMap<>(current.models());
@@ -125,23 +141,47 @@ public final class CatalogSync {
             }
         }
 
-        boolean change = !added.isEmpty() || !removed.isEmpty() || !changed.isEmpty();
+        boolean truncated = false;
+        if (pending != null) { // a run that failed half way: its names too, unless this run names them itself
+            Set<String> named = new HashSet<>();
+            for (List<ModelRef> l : List.of(added, removed, changed)) {
+                l.forEach(r -> named.add(r.kind() + " " + r.name()));
+            }
+            fold(pending.added(), added, named);
+            fold(pending.removed(), removed, named);
+            fold(pending.changed(), changed, named);
+            truncated = pending.truncated();
+        }
+        boolean change = !added.isEmpty() || !removed.isEmpty() || !changed.isEmpty() || pending != null;
         long generation = change ? current.generation() + 1 : current.generation();
         CatalogWrite write = new CatalogWrite(current.generation(), generation, puts, deletes, aliasPuts,
                 aliasDeletes);
-        int writes = write.isEmpty() ? 0 : store.apply(write);
         boolean published = false;
         Comparator<ModelRef> byName = Comparator.comparing(ModelRef::name);
         added.sort(byName);
         removed.sort(byName);
         changed.sort(byName);
+        ModelCatalogChanged event = change ? new ModelCatalogChanged(generation, current.generation(), added,
+                removed, changed, List.copyOf(failed.keySet()), now, truncated) : null;
         if (change) {
-            publisher.publish(new ModelCatalogChanged(generation, current.generation(), added, removed, changed,
-                    List.copyOf(failed.keySet()), now, false));
+            store.begin(event);
+        }
+        int writes = write.isEmpty() ? 0 : store.apply(write);
+        if (change) {
+            publisher.publish(event);
+            store.finish(event);
             published = true;
         }
         return new DiscoveryReport(generation, current.generation(), added, removed, changed, failed, listed, writes,
                 published, ticker.read() - start);
+    }
+
+    private static void fold(List<ModelRef> from, List<ModelRef> into, Set<String> named) {
+        for (ModelRef r : from) {
+            if (named.add(r.kind() + " " + r.name())) {
+                into.add(r);
+            }
+        }
     }
 
     /** Configured aliases, plus every model id served by exactly one provider. */

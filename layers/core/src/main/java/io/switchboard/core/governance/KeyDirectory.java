@@ -18,9 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * environment, and the answer (found or not) kept in this environment's L1 for {@code ttl}. A revoked, expired,
  * changed or deleted key therefore takes effect in every environment within {@code ttl} plus one read's time
  * (4 s + the 1 s call timeout by default: at most 5 s). When the store cannot be read, an entry read less than
- * {@code staleIfError} ago is used as it was; otherwise the request fails with 500 (never admitted unchecked).
+ * {@code staleIfError} ago is used as it was; otherwise the request fails with 500 (never admitted unchecked). After
+ * a failed read the store is not asked again for {@link #RETRY_STORE_AFTER}: meanwhile stale entries are served and
+ * unknown keys refused without waiting, so an outage costs one read timeout per second per environment, not one
+ * (or two: the key and its tenant) per request.
  */
 public final class KeyDirectory {
+    /** How long the store is left alone after a read failed. */
+    public static final Duration RETRY_STORE_AFTER = Duration.ofSeconds(1);
     private static final int MAX_ENTRIES = 10_000;
 
     private final Authenticator environmentKeys;
@@ -31,6 +36,8 @@ public final class KeyDirectory {
     private final long staleIfErrorNanos;
     private final ConcurrentHashMap<String, Entry> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TenantEntry> tenants = new ConcurrentHashMap<>();
+    private volatile boolean storeDown;
+    private volatile long retryStoreAt;
 
     private record Entry(KeyRecord key, long readAt) {
     }
@@ -90,7 +97,7 @@ public final class KeyDirectory {
         }
         KeyRecord read;
         try {
-            read = store.findByHash(hashHex).orElse(null);
+            read = readStore(now, () -> store.findByHash(hashHex).orElse(null));
         } catch (RuntimeException failure) {
             if (e != null && now - e.readAt() < staleIfErrorNanos) {
                 return e.key();
@@ -112,7 +119,7 @@ public final class KeyDirectory {
             return e.limits();
         }
         try {
-            TenantLimits read = store.tenantLimits(tenant);
+            TenantLimits read = readStore(now, () -> store.tenantLimits(tenant));
             tenants.put(tenant, new TenantEntry(read, ticker.read()));
             return read;
         } catch (RuntimeException failure) {
@@ -121,6 +128,23 @@ public final class KeyDirectory {
             }
             throw GatewayException.of(ErrorKind.INTERNAL, "The gateway could not check the key. Retry.")
                     .withCause(failure);
+        }
+    }
+
+    /** One read of the store, unless a read failed less than {@link #RETRY_STORE_AFTER} ago (then it fails at once). */
+    private <T> T readStore(long now, java.util.function.Supplier<T> read) {
+        if (storeDown && now - retryStoreAt < 0) {
+            throw new IllegalStateException("the key store failed less than " + RETRY_STORE_AFTER.toMillis()
+                    + " ms ago");
+        }
+        try {
+            T value = read.get();
+            storeDown = false;
+            return value;
+        } catch (RuntimeException failure) {
+            retryStoreAt = ticker.read() + RETRY_STORE_AFTER.toNanos();
+            storeDown = true;
+            throw failure;
         }
     }
 

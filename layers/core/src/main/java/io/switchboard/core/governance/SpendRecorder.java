@@ -14,10 +14,15 @@ import java.util.Objects;
  * everything now (before a SnapStart checkpoint, so no snapshot holds spend that every restored copy would write
  * again, and on shutdown). Batching keeps one busy key from making its usage item a hot partition (one write per
  * environment per interval instead of one per request) and keeps the write off most invocations. A sum whose write
- * fails stays buffered and is retried at the next flush; the buffer holds at most {@code maxEntries} sums (older ones
- * are dropped and counted, never blocking a request).
+ * fails stays buffered and is retried at the next flush, but {@link #flushIfDue} waits {@link #RETRY_AFTER} after a
+ * failed write (an unreachable table then costs one write timeout per second per environment, not one per
+ * invocation); the buffer holds at most {@code maxEntries} sums (older ones are dropped and counted, never blocking a
+ * request).
  */
 public final class SpendRecorder {
+    /** How long {@link #flushIfDue} leaves the store alone after a write failed. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final UsageStore store;
     private final int maxEntries;
     private final long intervalNanos;
@@ -26,6 +31,8 @@ public final class SpendRecorder {
     private long oldestNanos;
     private long dropped;
     private long failedFlushes;
+    private boolean failing;
+    private long retryAt;
 
     /** A recorder writing to {@code store} at every invocation's end. */
     public SpendRecorder(UsageStore store, int maxEntries) {
@@ -55,8 +62,9 @@ public final class SpendRecorder {
 
     /** Whether {@link #flushIfDue} would write now. */
     public synchronized boolean due() {
-        return !buffer.isEmpty()
-                && (intervalNanos <= 0 || ticker.read() - oldestNanos >= intervalNanos || buffer.size() * 2 >= maxEntries);
+        long now = ticker.read();
+        return !buffer.isEmpty() && (!failing || now - retryAt >= 0)
+                && (intervalNanos <= 0 || now - oldestNanos >= intervalNanos || buffer.size() * 2 >= maxEntries);
     }
 
     /** Writes the buffer if it is {@link #due}; returns how many sums failed (kept for the next flush). */
@@ -83,9 +91,11 @@ public final class SpendRecorder {
                 record(e.getKey(), e.getValue());
             }
         }
-        if (failed > 0) {
-            synchronized (this) {
+        synchronized (this) {
+            failing = failed > 0;
+            if (failing) {
                 failedFlushes++;
+                retryAt = ticker.read() + RETRY_AFTER.toNanos();
             }
         }
         return failed;

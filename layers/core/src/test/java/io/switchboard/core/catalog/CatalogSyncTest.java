@@ -241,4 +241,102 @@ class CatalogSyncTest {
         assertEquals(List.of("timeout", "timeout"), l.stream().map(ProviderListing::failure).toList());
         assertTrue(ms < 1_500, "two providers one at a time, 200 ms each: " + ms + " ms");
     }
+
+    /** A client of the test's DynamoDB Local that fails every write call after the first {@code writes}. */
+    private static DynamoDbClient failingAfter(int writes) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return DynamoDbClient.builder().endpointOverride(dynamo.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(
+                        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                            @Override
+                            public void beforeExecution(
+                                    software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                                String op = context.request().getClass().getSimpleName();
+                                if ((op.startsWith("Put") || op.startsWith("Delete")) && n.incrementAndGet() > writes) {
+                                    throw new IllegalStateException("injected: the table went away");
+                                }
+                            }
+                        }))
+                .build();
+    }
+
+    @Test
+    void discover_failingHalfWayThroughItsWrites_theRetryRaisesTheGenerationAndNamesEveryChange() {
+        fakes.openAiModels.clear();
+        fakes.openAiModels.addAll(List.of("m-1", "m-2", "m-3", "m-4", "m-5", "kept"));
+        String config = config(openai("openai", "openai"));
+        assertEquals(1, catalog(config, 2_000).discover().generation());
+        fakes.openAiModels.clear();
+        fakes.openAiModels.addAll(List.of("kept", "fresh"));
+
+        DynamoDbClient healthy = client;
+        client = failingAfter(4); // the pending record, the new model, two of the five deletes
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> catalog(config, 2_000).discover());
+        client.close();
+        client = healthy;
+        Catalog half = new DynamoDbCatalogStore(() -> client, table).load();
+        assertEquals(1, half.generation(), "the generation was not raised");
+        assertEquals(5, half.models().size(), "kept, fresh and three of the five: two were deleted");
+        assertEquals(1, events.events().size(), "nothing published by the failed run");
+
+        DiscoveryReport retry = catalog(config, 2_000).discover();
+        assertEquals(2, retry.generation());
+        ModelCatalogChanged e = events.events().get(1);
+        assertEquals(List.of("m-1", "m-2", "m-3", "m-4", "m-5", "openai/m-1", "openai/m-2", "openai/m-3",
+                "openai/m-4", "openai/m-5"), e.removed().stream().map(ModelRef::name).toList(),
+                "every removed model, also those the failed run deleted");
+        assertEquals(List.of("fresh", "openai/fresh"), e.added().stream().map(ModelRef::name).toList());
+        Catalog done = new DynamoDbCatalogStore(() -> client, table).load();
+        assertEquals(java.util.Set.of("openai/kept", "openai/fresh"), done.models().keySet());
+        assertTrue(new DynamoDbCatalogStore(() -> client, table).pending().isEmpty(), "nothing left pending");
+        assertFalse(catalog(config, 2_000).discover().published(), "and the next run has nothing to do");
+    }
+
+    @Test
+    void discover_failingAfterAllItsWrites_theRetryStillRaisesTheGeneration() {
+        fakes.openAiModels.clear();
+        fakes.openAiModels.addAll(List.of("a"));
+        String config = config(openai("openai", "openai"));
+        catalog(config, 2_000).discover();
+        fakes.openAiModels.add("b");
+        DynamoDbClient healthy = client;
+        client = failingAfter(3); // the pending record and both items: only the generation fails
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> catalog(config, 2_000).discover());
+        client.close();
+        client = healthy;
+        assertTrue(new DynamoDbCatalogStore(() -> client, table).load().models().containsKey("openai/b"),
+                "written, but under the old generation: no environment reloads it");
+
+        DiscoveryReport retry = catalog(config, 2_000).discover();
+        assertEquals(2, retry.generation(), "nothing differs from the listing any more, yet the generation is raised");
+        assertEquals(List.of("b", "openai/b"), events.events().get(1).added().stream().map(ModelRef::name).toList());
+    }
+
+    @Test
+    void discover_publishFailingAfterTheWrite_theRetryPublishesTheChange() {
+        fakes.openAiModels.clear();
+        fakes.openAiModels.addAll(List.of("a"));
+        String config = config(openai("openai", "openai"));
+        catalog(config, 2_000).discover();
+        fakes.openAiModels.add("b");
+        ModelCatalog failing = ModelCatalog.builder(Settings.from(Map.of("SWITCHBOARD_CONFIG", config,
+                "SWITCHBOARD_CATALOG_TABLE", table, "FAKE_KEY", FakeProviders.KEY, "SWITCHBOARD_METRICS", "off")))
+                .clock(clock).store(new DynamoDbCatalogStore(() -> client, table)).publisher(e -> {
+                    throw new IllegalStateException("injected: the bus is down");
+                }).build();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, failing::discover);
+        assertEquals(2, new DynamoDbCatalogStore(() -> client, table).load().generation(), "written");
+
+        DiscoveryReport retry = catalog(config, 2_000).discover();
+        assertEquals(2, retry.generation(), "nothing new to write");
+        assertEquals(2, events.events().size(), "but the failed run's event went out");
+        assertEquals(2, events.events().get(1).generation());
+        assertEquals(List.of("b", "openai/b"), events.events().get(1).added().stream().map(ModelRef::name).toList());
+        assertTrue(new DynamoDbCatalogStore(() -> client, table).pending().isEmpty());
+    }
 }

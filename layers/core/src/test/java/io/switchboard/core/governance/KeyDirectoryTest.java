@@ -157,6 +157,48 @@ class KeyDirectoryTest {
     }
 
     @Test
+    void tableDown_staleEntriesServed_andTheTableAskedAtMostOncePerSecond() throws Exception {
+        DynamoDbClient dead = DynamoDbClient.builder().endpointOverride(DynamoDbLocal.deadEndpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("t", "t")))
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(300)))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+        String table = newKeysTable(client);
+        new DynamoDbKeyStore(() -> client, table).create(key("key_00000000000000e1", "sk-stale", "acme"));
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger deadReads = new AtomicInteger();
+        KeyDirectory d = directory(new DynamoDbKeyStore(() -> {
+            if (down.get()) {
+                deadReads.incrementAndGet();
+                return dead;
+            }
+            return client;
+        }, table), List.of());
+        assertEquals("acme", d.resolve("Bearer sk-stale").tenant().id());
+
+        down.set(true);
+        nanos.addAndGet(Duration.ofSeconds(5).toNanos()); // past the 4 s the read is trusted
+        for (int i = 0; i < 10; i++) {
+            assertEquals("acme", d.resolve("Bearer sk-stale").tenant().id(), "stale-if-error");
+            assertEquals(500, assertThrows(GatewayException.class, () -> d.resolve("Bearer sk-never-read"))
+                    .status());
+            nanos.addAndGet(Duration.ofMillis(99).toNanos());
+        }
+        assertEquals(1, deadReads.get(), "one failed read, then a second of serving what is known without asking");
+        nanos.addAndGet(Duration.ofMillis(20).toNanos());
+        assertEquals("acme", d.resolve("Bearer sk-stale").tenant().id());
+        assertEquals(2, deadReads.get(), "asked again a second after the failure");
+
+        down.set(false);
+        nanos.addAndGet(KeyDirectory.RETRY_STORE_AFTER.toNanos());
+        assertEquals(401, assertThrows(GatewayException.class, () -> d.resolve("Bearer sk-never-read")).status(),
+                "the table answers again: an unknown key is unknown, not unavailable");
+        assertEquals("acme", d.resolve("Bearer sk-stale").tenant().id());
+        dead.close();
+    }
+
+    @Test
     void unknownExpiredAndCachedAnswers() {
         DynamoDbKeyStore store = new DynamoDbKeyStore(() -> client, newKeysTable(client));
         KeyRecord k = key("key_00000000000000d1", "sk-expiring", "acme");

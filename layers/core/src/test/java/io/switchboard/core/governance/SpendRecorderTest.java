@@ -76,6 +76,34 @@ class SpendRecorderTest {
         assertEquals(2, store.writes);
     }
 
+    @Test
+    void aFailedWriteIsRetriedASecondLater_notAtEveryInvocation() {
+        SpendRecorder r = new SpendRecorder(store, 100, Duration.ZERO, now::get);
+        r.record(key("m"), cents(1));
+        store.failing = true;
+        assertEquals(1, r.flushIfDue());
+        for (int i = 0; i < 9; i++) {
+            now.addAndGet(100_000_000L);
+            r.record(key("m"), cents(1));
+            assertEquals(0, r.flushIfDue(), "no write is tried within a second of the failure");
+        }
+        assertEquals(1, store.attempts, "one failed write, not one per invocation");
+        now.addAndGet(100_000_000L);
+        store.failing = false;
+        assertEquals(0, r.flushIfDue());
+        assertEquals(2, store.attempts);
+        assertEquals(new BigDecimal("0.10"), store.sums.get(key("m")).costUsd(), "nothing lost, nothing doubled");
+        r.record(key("m"), cents(1));
+        r.flushIfDue();
+        assertEquals(3, store.attempts, "once it succeeds, every invocation writes again");
+        store.failing = true;
+        r.record(key("m"), cents(1));
+        assertEquals(1, r.flushIfDue());
+        assertEquals(1, r.flush(), "flush() (before a checkpoint, at shutdown) does not wait");
+        assertEquals(5, store.attempts);
+        assertEquals(1, r.pending());
+    }
+
     private static SpendKey key(String model) {
         return new SpendKey("acme", "key_1", model, DAY);
     }
@@ -87,10 +115,12 @@ class SpendRecorderTest {
     private static final class Store implements UsageStore {
         final Map<SpendKey, SpendTotals> sums = new LinkedHashMap<>();
         int writes;
+        int attempts;
         boolean failing;
 
         @Override
         public void add(SpendKey key, SpendTotals totals) {
+            attempts++;
             if (failing) {
                 throw new IllegalStateException("table unavailable");
             }

@@ -4,7 +4,10 @@ import io.switchboard.core.catalog.Catalog;
 import io.switchboard.core.catalog.CatalogEntry;
 import io.switchboard.core.catalog.CatalogStore;
 import io.switchboard.core.catalog.CatalogWrite;
+import io.switchboard.shared.catalog.CatalogJson;
+import io.switchboard.shared.catalog.ModelCatalogChanged;
 import io.switchboard.shared.config.ModelRoute;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *       {@code created}, {@code contextWindow} (when known), {@code inputModalities}, {@code outputModalities},
  *       {@code lastSeen} (ISO-8601);</li>
  *   <li>{@code pk=alias}, {@code sk=name}: {@code provider}, {@code modelId};</li>
- *   <li>{@code pk=meta}, {@code sk=generation}: {@code generation}.</li>
+ *   <li>{@code pk=meta}, {@code sk=generation}: {@code generation};</li>
+ *   <li>{@code pk=meta}, {@code sk=pending}: {@code generation}, {@code event} (the {@code ModelCatalogChanged}
+ *       detail of a run that began writing and has not finished; lists dropped, {@code truncated}, over 300 KB).</li>
  * </ul>
  * Reading the generation is one strongly consistent {@code GetItem}; loading is two {@code Query}s. Every item
  * written is counted.
@@ -40,6 +45,9 @@ public final class DynamoDbCatalogStore implements CatalogStore {
     static final String PK = "pk";
     static final String SK = "sk";
     private static final Map<String, AttributeValue> GENERATION_KEY = Map.of(PK, s("meta"), SK, s("generation"));
+    private static final Map<String, AttributeValue> PENDING_KEY = Map.of(PK, s("meta"), SK, s("pending"));
+    /** Under DynamoDB's 400 KB item limit. */
+    static final int MAX_PENDING_BYTES = 300 * 1024;
 
     private final Supplier<DynamoDbClient> client;
     private final String table;
@@ -125,6 +133,39 @@ public final class DynamoDbCatalogStore implements CatalogStore {
         }
         writes.addAndGet(n);
         return n;
+    }
+
+    @Override
+    public java.util.Optional<ModelCatalogChanged> pending() {
+        GetItemResponse r = client.get().getItem(b -> b.tableName(table).key(PENDING_KEY).consistentRead(true));
+        if (!r.hasItem() || !r.item().containsKey("event")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(CatalogJson.readChanged(r.item().get("event").s()
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void begin(ModelCatalogChanged change) {
+        byte[] json = CatalogJson.writeChanged(change);
+        if (json.length > MAX_PENDING_BYTES) { // truncated: its consumers reload everything
+            json = CatalogJson.writeChanged(new ModelCatalogChanged(change.generation(), change.previousGeneration(),
+                    List.of(), List.of(), List.of(), change.failedProviders(), change.occurredAt(), true));
+        }
+        String event = new String(json, StandardCharsets.UTF_8);
+        client.get().putItem(r -> r.tableName(table).item(Map.of(PK, s("meta"), SK, s("pending"),
+                "generation", num(change.generation()), "event", s(event))));
+    }
+
+    @Override
+    public void finish(ModelCatalogChanged change) {
+        try {
+            client.get().deleteItem(r -> r.tableName(table).key(PENDING_KEY)
+                    .conditionExpression("generation = :g")
+                    .expressionAttributeValues(Map.of(":g", num(change.generation()))));
+        } catch (ConditionalCheckFailedException another) {
+            // another run's change is pending now: it is that run's to finish
+        }
     }
 
     /** Items written by this store so far. */
