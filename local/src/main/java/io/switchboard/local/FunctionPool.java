@@ -13,6 +13,8 @@ final class FunctionPool {
     private final Map<String, String> env;
     private final Deque<ExecutionEnvironment> idle = new ArrayDeque<>();
     private int live;
+    /** The timeouts of this function's inline invocations (one daemon thread, made on first use). */
+    private java.util.concurrent.ScheduledThreadPoolExecutor watchdog;
 
     FunctionPool(FunctionSpec spec, Map<String, String> env) {
         this.spec = spec;
@@ -33,7 +35,15 @@ final class FunctionPool {
             return null;
         }
         live++;
-        return new ExecutionEnvironment(spec, env);
+        if (watchdog == null) {
+            watchdog = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "timeouts-" + spec.logicalId());
+                t.setDaemon(true);
+                return t;
+            });
+            watchdog.setRemoveOnCancelPolicy(true); // a cancelled timer leaves nothing behind
+        }
+        return new ExecutionEnvironment(spec, env, watchdog);
     }
 
     /** Returns a healthy environment for reuse. */
@@ -55,11 +65,17 @@ final class FunctionPool {
     synchronized void shutdown() {
         idle.forEach(ExecutionEnvironment::destroy);
         idle.clear();
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
     }
 
     /** Shuts the idle environments down gracefully (their handlers closed, within Lambda's 2 s shutdown phase). */
     synchronized void shutdownGracefully() {
         idle.forEach(e -> e.shutdown(java.time.Duration.ofSeconds(2)));
         idle.clear();
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
     }
 }
