@@ -13,14 +13,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Reads a JVM's resource use from outside, as the soak run samples it: the heap after a full GC and the metaspace
- * in use ({@code jcmd <pid> GC.run}, {@code GC.heap_info}, {@code VM.metaspace basic}: one {@code jcmd} for the three),
+ * Reads a JVM's resource use from outside, as the soak run samples it: its threads by name, the live heap after a full
+ * GC by class and the metaspace in use ({@code jcmd <pid> Thread.print}, {@code GC.class_histogram} (which runs the
+ * full GC first), {@code VM.metaspace basic}: one {@code jcmd} for the three),
  * live threads and resident memory ({@code /proc/<pid>/status}), open file descriptors ({@code /proc/<pid>/fd}),
  * each of the last three the median of {@value #READS} reads. A value that cannot be read is -1.
  */
 final class ProcessProbe {
-    /** A generation's line of {@code GC.heap_info} (Serial: {@code DefNew}, {@code Tenured}; G1: one heap line). */
-    private static final Pattern GENERATION = Pattern.compile("^\\S.*?\\btotal\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
+    /** A class's line of {@code GC.class_histogram}: rank, instances, bytes, class name (module). */
+    private static final Pattern HISTOGRAM = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+    /**
+     * The heap's filler arrays: dead space the collector formats as an object (the unused ends of thread-local
+     * buffers retired by the GC). {@code GC.heap_info}'s "used" counts them; they come and go by megabytes from one
+     * full GC to the next and hold nothing, so they are left out of the live heap.
+     */
+    static final String FILLER = "[Ljdk.internal.vm.FillerElement;";
     private static final Pattern METASPACE = Pattern.compile("^\\s*Metaspace\\s+used\\s+(\\d+)K");
 
     private final Path jcmd;
@@ -34,32 +41,44 @@ final class ProcessProbe {
         this.jcmd = javaHome.resolve("bin/jcmd");
         Files.createDirectories(workDir);
         this.commands = workDir.resolve("soak-jcmd.txt");
-        Files.writeString(commands, "GC.run\nGC.heap_info\nVM.metaspace basic\n");
+        Files.writeString(commands, "Thread.print\nGC.class_histogram\nVM.metaspace basic\n");
     }
 
     /**
      * A JVM's figures at one moment.
      *
-     * @param heapAfterGcBytes heap in use right after a full GC (the live set), or -1
+     * @param heapAfterGcBytes bytes of live objects right after a full GC (fillers left out), or -1
      * @param metaspaceBytes metaspace in use, or -1
      * @param threads live threads of the process, or -1
      * @param fds open file descriptors, or -1
      * @param rssBytes resident memory, or -1
+     * @param threadGroups Java threads by name with digits folded (empty when not read)
+     * @param classBytes live bytes by class (empty when not read)
      */
-    record Reading(long heapAfterGcBytes, long metaspaceBytes, int threads, int fds, long rssBytes) {
+    record Reading(long heapAfterGcBytes, long metaspaceBytes, int threads, int fds, long rssBytes,
+            Map<String, Integer> threadGroups, Map<String, Long> classBytes) {
+        /** Threads whose names start with {@code prefix}. */
+        int threadsNamed(String prefix) {
+            return threadGroups.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToInt(Map.Entry::getValue).sum();
+        }
     }
 
     /** Runs the full GC and reads everything; about 0.5 s of a {@code jcmd} JVM. */
     Reading read(long pid) {
         long heap = -1;
         long meta = -1;
+        Map<String, Integer> groups = Map.of();
+        Map<String, Long> classes = Map.of();
         try {
             Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "-f", commands.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                heap = heapUsed(out);
+                classes = histogram(out);
+                heap = liveBytes(classes);
                 meta = metaspaceUsed(out);
+                groups = threadGroups(out);
             }
         } catch (IOException e) {
             // left at -1: the run says how many samples it could not read
@@ -84,7 +103,7 @@ final class ProcessProbe {
             fds[i] = fds(pid);
             rss[i] = rss(pid);
         }
-        return new Reading(heap, meta, (int) median(threads), (int) median(fds), median(rss));
+        return new Reading(heap, meta, (int) median(threads), (int) median(fds), median(rss), groups, classes);
     }
 
     /** Reads of the {@code /proc} figures per sample. */
@@ -97,27 +116,7 @@ final class ProcessProbe {
         return s[0] < 0 ? -1 : s[s.length / 2];
     }
 
-    /**
-     * The process's threads by name with digits folded ({@code env-CompletionStreamFunction-N}), from
-     * {@code jcmd <pid> Thread.print}: what grew, when the count does. Empty when it cannot be read.
-     */
-    Map<String, Integer> threadGroups(long pid) {
-        Map<String, Integer> groups = new TreeMap<>();
-        try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                return threadGroups(out);
-            }
-        } catch (IOException e) {
-            // empty
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return groups;
-    }
-
+    /** Java threads by name with digits folded ({@code env-CompletionStreamFunction-N}) in a thread dump. */
     static Map<String, Integer> threadGroups(String threadPrint) {
         Map<String, Integer> groups = new TreeMap<>();
         for (String line : threadPrint.split("\n")) {
@@ -131,18 +130,25 @@ final class ProcessProbe {
         return groups;
     }
 
-    /** Bytes in use over every generation of a {@code GC.heap_info} answer, or -1 when none is there. */
-    static long heapUsed(String heapInfo) {
-        long used = 0;
-        boolean any = false;
-        for (String line : heapInfo.split("\n")) {
-            Matcher m = GENERATION.matcher(line);
-            if (m.find() && !line.startsWith("Metaspace")) {
-                used += Long.parseLong(m.group(2)) * 1024;
-                any = true;
+    /** Live bytes by class in a {@code GC.class_histogram} answer (empty when there is none). */
+    static Map<String, Long> histogram(String out) {
+        Map<String, Long> bytes = new TreeMap<>();
+        for (String line : out.split("\n")) {
+            Matcher m = HISTOGRAM.matcher(line);
+            if (m.find()) {
+                bytes.merge(m.group(3), Long.parseLong(m.group(2)), Long::sum);
             }
         }
-        return any ? used : -1;
+        return bytes;
+    }
+
+    /** The live heap of a histogram: every class but the fillers; -1 for an empty histogram. */
+    static long liveBytes(Map<String, Long> classBytes) {
+        if (classBytes.isEmpty()) {
+            return -1;
+        }
+        return classBytes.entrySet().stream().filter(e -> !e.getKey().equals(FILLER)).mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     /** Bytes of metaspace in use from {@code VM.metaspace basic}, or -1. */

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The soak run's load: an open loop at a fixed rate (request {@code i} is due at {@code i / rate} seconds whatever
- * the answers before it took), at most {@value #WORKERS} in flight. Four lanes in turn: a repeated prompt (one of
+ * the answers before it took), at most {@value #WORKERS} in flight (beyond, the schedule slips and the lag is reported). Four lanes in turn: a repeated prompt (one of
  * {@value #REPEATED_PROMPTS}, a cache hit once cached) and a unique one (always a miss), each streamed and not; every
  * {@value #CHURN_EVERY}th request goes over a new connection (a client of its own, closed after it), so per-connection
  * leaks show too. Every prompt asks for {@code temperature} 0, so the default cache policy stores it.
@@ -36,8 +36,14 @@ import java.util.concurrent.locks.LockSupport;
  * else is an error, counted by kind with the first few kept.
  */
 final class SoakLoad implements AutoCloseable {
-    /** Most requests in flight; also the kept-alive connections of the shared client. */
-    static final int WORKERS = 32;
+    /** Most requests in flight. */
+    static final int WORKERS = 16;
+    /**
+     * Requests at once in the warm-up: four times the most in flight, so that the gateway never needs an execution
+     * environment the warm-up did not make (an environment stays busy a moment after its answer, so under a stall of
+     * the machine up to twice the requests in flight can each hold one).
+     */
+    static final int WARM_UP_CONCURRENCY = 64;
     /** Every this many requests one goes over a connection of its own. */
     static final int CHURN_EVERY = 20;
     /** Distinct repeated prompts. */
@@ -90,22 +96,21 @@ final class SoakLoad implements AutoCloseable {
     }
 
     /**
-     * {@value #WORKERS} threads at once, closed loop, for {@code duration}, on the repeated prompts only: every
-     * connection of the shared client, as many of the gateway's execution environments as the run can ever need, and
-     * the pools those create lazily (the AWS SDK clients' scheduler threads, up to five per client, one per call
-     * until then), made before the measured run so that they are not counted as growth. Its errors count; its
-     * latencies do not.
+     * {@value #WARM_UP_CONCURRENCY} threads at once, closed loop, for {@code duration}, on the run's four lanes: every
+     * connection of the shared client, more of the gateway's execution environments than the run can need, and what
+     * each environment makes lazily (its connections to the upstream, to L2 and to DynamoDB, the AWS SDK clients'
+     * scheduler threads, up to five per client, one per call until then), made before the measured run so that they
+     * are not counted as growth. Its errors count; its latencies do not.
      */
     void warmUp(Duration duration) throws InterruptedException {
         long end = System.nanoTime() + duration.toNanos();
         AtomicLong k = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(WORKERS);
-        for (int w = 0; w < WORKERS; w++) {
+        CountDownLatch done = new CountDownLatch(WARM_UP_CONCURRENCY);
+        for (int w = 0; w < WARM_UP_CONCURRENCY; w++) {
             threads.execute(() -> {
                 try {
                     while (System.nanoTime() < end) {
-                        long j = k.getAndIncrement();
-                        request(4 * (j / 2) + j % 2, false); // lanes 0 and 1: repeated prompts, whole and streamed
+                        request(k.getAndIncrement(), false);
                     }
                 } finally {
                     done.countDown();
@@ -115,14 +120,17 @@ final class SoakLoad implements AutoCloseable {
         if (!done.await(duration.toSeconds() + TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
             throw new IllegalStateException("warm-up did not finish");
         }
-        synchronized (this) {
-            allCount = 0;
-            windowCount = 0;
-        }
+        measureFromNow();
+    }
+
+    /** Starts the measured run: latencies from now on, requests so far counted as the warm-up's. */
+    synchronized void measureFromNow() {
+        allCount = 0;
+        windowCount = 0;
         warmUpRequests = sent.sum();
     }
 
-    /** Requests of the warm-up. */
+    /** Requests before the measured run (warm-up and settling). */
     long warmUpRequests() {
         return warmUpRequests;
     }

@@ -35,10 +35,19 @@ final class SoakMode {
     static final int DEFAULT_MINUTES = 30;
     static final int DEFAULT_RATE = 40;
     static final int SAMPLE_SECONDS = 10;
+    /** The L1 lifetime of the soaked gateway (the default is 60 s). */
+    static final int L1_TTL_SECONDS = 5;
     /** The streaming run's upstream: 20 ms to the first byte, 1 KB in 8 chunks 5 ms apart (whole when not streamed). */
     static final MockUpstream.Options MOCK = new MockUpstream.Options(20, 1024, 8, 5);
     /** The closed-loop warm-up before the measured run ({@link SoakLoad#warmUp}). */
     static final Duration WARM_UP = Duration.ofSeconds(20);
+    /**
+     * The steady load between the warm-up and the measured run, not measured: what the warm-up's burst started and
+     * lets go of by itself goes first (DynamoDB Local's server threads, up to 200 in the burst, idle out after 60 s,
+     * and the heap they held, ~3.5 MiB, with them), so it does not read as a fall at the start of a short run's
+     * second half, where it would hide a leak as large.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(65);
 
     private SoakMode() {
     }
@@ -64,13 +73,17 @@ final class SoakMode {
         setup.put("rate_per_s", rate);
         setup.put("sample_every_s", SAMPLE_SECONDS);
         setup.put("max_in_flight", SoakLoad.WORKERS);
+        setup.put("warm_up", WARM_UP.toSeconds() + " s, closed loop, " + SoakLoad.WARM_UP_CONCURRENCY + " at once; then "
+                + SETTLE.toSeconds() + " s of the steady load, not measured");
         setup.put("mix", "4 lanes in turn: repeated prompt (1 of " + SoakLoad.REPEATED_PROMPTS + ") / unique prompt, "
                 + "each streamed and not; temperature 0; every " + SoakLoad.CHURN_EVERY + "th on a new connection");
         setup.put("upstream", "latency " + MOCK.latencyMs() + " ms, " + MOCK.responseBytes() + " B in " + MOCK.chunks()
                 + " chunks " + MOCK.chunkIntervalMs() + " ms apart");
         setup.put("dashboard", "off (SWITCHBOARD_LOCAL_DASHBOARD=off; EMF still written)");
+        setup.put("l1_ttl_s", L1_TTL_SECONDS);
         String runId = Long.toHexString(System.currentTimeMillis());
         List<double[]> rows = new ArrayList<>();
+        Map<String, Long> halfway = new java.util.HashMap<>();
         ArrayNode samples = results.putArray("samples");
         boolean alive;
         ObjectNode requests;
@@ -79,6 +92,10 @@ final class SoakMode {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("SWITCHBOARD_CACHE", "on");
             env.put("SWITCHBOARD_LOCAL_DASHBOARD", "off");
+            // L1 entries live 5 s instead of 60: each environment's L1 holds what it stored in the last seconds (and an
+            // idle one keeps its expired entries until it is used again), so a shorter life keeps that bounded content
+            // small and steady, and turns it over twelve times as often: a leak stands out of a flatter baseline
+            env.put("SWITCHBOARD_CACHE_L1_TTL_SECONDS", Integer.toString(L1_TTL_SECONDS));
             Redis redis = startRedis(procs, out);
             if (redis != null) {
                 env.put("SWITCHBOARD_CACHE_URL", "redis://127.0.0.1:" + redis.port());
@@ -90,9 +107,12 @@ final class SoakMode {
             long pid = sb.process().pid();
             ProcessProbe probe = new ProcessProbe(Path.of(System.getProperty("java.home")), out.resolve("logs"));
             try (SoakLoad load = new SoakLoad(sb, MockUpstream.content(MOCK.responseBytes()), runId)) {
-                Harness.log(Harness.fmt("soak warm-up: %d threads, closed loop, %d s", SoakLoad.WORKERS,
+                Harness.log(Harness.fmt("soak warm-up: %d threads, closed loop, %d s", SoakLoad.WARM_UP_CONCURRENCY,
                         WARM_UP.toSeconds()));
                 load.warmUp(WARM_UP);
+                Harness.log(Harness.fmt("soak settling: %d s at %d req/s", SETTLE.toSeconds(), rate));
+                load.run(SETTLE, rate, () -> !sb.process().isAlive());
+                load.measureFromNow();
                 load.drainWindow();
                 Harness.log(Harness.fmt("soak: %d min at %d req/s, a sample every %d s", minutes, rate,
                         SAMPLE_SECONDS));
@@ -112,18 +132,22 @@ final class SoakMode {
                         ObjectNode s = sample(t, r, redisRss, load.sent() - load.warmUpRequests(),
                                 load.errorCount(), w);
                         synchronized (rows) {
-                            rows.add(new double[] {t, r.heapAfterGcBytes(), r.metaspaceBytes(), r.threads(), r.fds(),
-                                r.rssBytes()});
+                            rows.add(new double[] {t, r.heapAfterGcBytes(), r.metaspaceBytes(),
+                                s.path("threads").asDouble(), r.fds(), r.rssBytes()});
                             samples.add(s);
-                        }
-                        Harness.log(line(s));
-                        if (k == 0 || k == lastSample) {
-                            ObjectNode g = Json.MAPPER.createObjectNode();
-                            probe.threadGroups(pid).forEach(g::put);
-                            synchronized (rows) {
+                            if (k == 0 || k == lastSample) {
+                                ObjectNode g = Json.MAPPER.createObjectNode();
+                                r.threadGroups().forEach(g::put);
                                 results.set(k == 0 ? "thread_groups_start" : "thread_groups_end", g);
                             }
+                            if (t >= lastSample * SAMPLE_SECONDS / 2.0 && halfway.isEmpty()) {
+                                halfway.putAll(r.classBytes());
+                            }
+                            if (k == lastSample) {
+                                results.set("classes_grown_second_half", grown(halfway, r.classBytes(), 10));
+                            }
                         }
+                        Harness.log(line(s));
                     }
                 });
                 load.run(Duration.ofMinutes(minutes), rate, () -> !sb.process().isAlive());
@@ -201,13 +225,38 @@ final class SoakMode {
         return out;
     }
 
+    /** The {@code top} classes whose live bytes grew most from {@code from} to {@code to}. */
+    static ArrayNode grown(Map<String, Long> from, Map<String, Long> to, int top) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        to.entrySet().stream()
+                .filter(e -> !e.getKey().equals(ProcessProbe.FILLER))
+                .map(e -> Map.entry(e.getKey(), e.getValue() - from.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> {
+                    ObjectNode n = a.addObject();
+                    n.put("class", e.getKey());
+                    n.put("from_bytes", from.getOrDefault(e.getKey(), 0L));
+                    n.put("to_bytes", to.get(e.getKey()));
+                    n.put("grew_bytes", e.getValue());
+                });
+        return a;
+    }
+
     private static ObjectNode sample(double t, ProcessProbe.Reading r, long redisRss, long sent, long errors,
             SoakLoad.Window w) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("t_s", Harness.round3(t));
         s.put("heap_after_gc", r.heapAfterGcBytes());
         s.put("metaspace", r.metaspaceBytes());
-        s.put("threads", r.threads());
+        // judged: the process's threads but for DynamoDB Local's server pool (Jetty's "qtp" threads, which come and
+        // go with its load and idle out after 60 s; in AWS the table is a managed service, not in the function)
+        int emulation = r.threadsNamed("qtp");
+        s.put("threads", r.threads() < 0 || r.threadGroups().isEmpty() ? -1 : r.threads() - emulation);
+        s.put("threads_total", r.threads());
+        s.put("threads_dynamodb_local", r.threadGroups().isEmpty() ? -1 : emulation);
+        s.put("environments", r.threadGroups().isEmpty() ? -1 : r.threadsNamed("env-"));
         s.put("fds", r.fds());
         s.put("rss", r.rssBytes());
         s.put("redis_rss", redisRss);
@@ -256,10 +305,11 @@ final class SoakMode {
     }
 
     private static String line(JsonNode s) {
-        return Harness.fmt("soak t=%5.0fs heap-after-GC %6.2f MiB  metaspace %6.2f MiB  threads %3d  fds %4d  "
-                        + "RSS %6.1f MiB | %7d requests, %d errors, window p50 %.1f ms p99 %.1f ms",
-                s.path("t_s").asDouble(), mib(s.path("heap_after_gc")), mib(s.path("metaspace")),
-                s.path("threads").asInt(), s.path("fds").asInt(), mib(s.path("rss")), s.path("requests").asLong(),
+        return Harness.fmt("soak t=%5.0fs heap-after-GC %6.2f MiB  metaspace %6.2f MiB  threads %3d (+%d DynamoDB "
+                        + "Local, %d environments)  fds %4d  RSS %6.1f MiB | %7d requests, %d errors, window p50 %.1f ms "
+                        + "p99 %.1f ms", s.path("t_s").asDouble(), mib(s.path("heap_after_gc")), mib(s.path("metaspace")),
+                s.path("threads").asInt(), s.path("threads_dynamodb_local").asInt(), s.path("environments").asInt(),
+                s.path("fds").asInt(), mib(s.path("rss")), s.path("requests").asLong(),
                 s.path("errors").asLong(), s.path("window_p50_ms").asDouble(), s.path("window_p99_ms").asDouble());
     }
 
@@ -314,6 +364,15 @@ final class SoakMode {
                 grown.append(Harness.fmt(" %s %d->0;", name, g0.path(name).asInt()));
             }
         }
+        StringBuilder classes = new StringBuilder();
+        for (JsonNode c : r.path("classes_grown_second_half")) {
+            if (classes.length() < 400) {
+                classes.append(Harness.fmt(" %s +%.1f KiB;", c.path("class").asText(),
+                        c.path("grew_bytes").asDouble() / 1024));
+            }
+        }
+        sb.append("live heap by class, most grown over the second half:").append(classes.isEmpty() ? " none"
+                : classes).append('\n');
         sb.append("threads by name, first to last sample:").append(grown.isEmpty() ? " unchanged" : grown)
                 .append('\n');
         JsonNode v = r.path("soak_verdict");

@@ -147,25 +147,31 @@ class SoakAnalysisTest {
     }
 
     @Test
-    void readsSerialHeapInfoAndMetaspace() {
+    void readsTheLiveHeapFromTheClassHistogram_fillersLeftOut_andMetaspace() {
         String out = """
-                12388:
-                Command executed successfully
-                DefNew     total 29504K, used 100K [0x00000000f0000000, 0x00000000f2000000, 0x00000000f2000000)
-                 eden space 26240K,   0% used [0x00000000f0000000, 0x00000000f0000000, 0x00000000f19a0000)
-                 from space 3264K,   0% used [0x00000000f19a0000, 0x00000000f19a0000, 0x00000000f1cd0000)
-                Tenured    total 229376K, used 3054K [0x00000000f2000000, 0x0000000100000000, 0x0000000100000000)
-                 the  space 229376K,   1% used [0x00000000f2000000, 0x00000000f22fb8a8, 0x0000000100000000)
+                21057:
+                 num     #instances         #bytes  class name (module)
+                -------------------------------------------------------
+                   1:         73258       18344736  [B (java.base@25.0.3)
+                   2:          1433        3190808  [C (java.base@25.0.3)
+                   5:          1930        1522856  [Ljdk.internal.vm.FillerElement; (java.base@25.0.3)
+                   6:            10            240  io.switchboard.core.governance.SpendTotals
+                Total        514161       23058640
                 Metaspace        used 9274K, committed 9472K, reserved 1114112K
                  class space     used 1126K, committed 1216K, reserved 1048576K
                 """;
-        assertEquals((100 + 3054) * 1024L, ProcessProbe.heapUsed(out));
+        var classes = ProcessProbe.histogram(out);
+        assertEquals(4, classes.size());
+        assertEquals(18344736L + 3190808L + 240L, ProcessProbe.liveBytes(classes));
         assertEquals(9274 * 1024L, ProcessProbe.metaspaceUsed(out));
-        assertEquals(-1, ProcessProbe.heapUsed("12388:\nno such command\n"));
+        assertEquals(-1, ProcessProbe.liveBytes(ProcessProbe.histogram("21057:\nno such command\n")));
         assertEquals(-1, ProcessProbe.metaspaceUsed(""));
-        String g1 = " garbage-first heap   total 262144K, used 12345K [0x0, 0x0)\n"
-                .substring(1) + "  region size 1024K, 3 young (3072K), 0 survivors (0K)\n";
-        assertEquals(12345 * 1024L, ProcessProbe.heapUsed(g1));
+        var grown = SoakMode.grown(java.util.Map.of("[B", 100L, "[C", 50L), java.util.Map.of("[B", 400L, "[C", 10L,
+                "x.Y", 20L, ProcessProbe.FILLER, 9999L), 10);
+        assertEquals(2, grown.size());
+        assertEquals("[B", grown.get(0).path("class").asText());
+        assertEquals(300, grown.get(0).path("grew_bytes").asLong());
+        assertEquals("x.Y", grown.get(1).path("class").asText());
     }
 
     @Test
