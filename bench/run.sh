@@ -6,6 +6,12 @@
 #   bench/run.sh --stream  the streaming targets: 20 ms upstream, 8 chunks 5 ms apart, c1 and c8, stream and
 #                          non-stream interleaved, direct vs Switchboard; TTFB / whole-stream table, PASS or FAIL
 #                          (exit 1 on FAIL)
+#   bench/run.sh --soak [--minutes N] [--rate R]
+#                          leak hunt: Switchboard alone with its response cache on (L2 in a redis-server on
+#                          loopback), R req/s (default 40) for N minutes (default 30) mixing streamed and whole answers,
+#                          cache hits and misses; heap after GC, metaspace, threads, FDs and RSS sampled every 10 s;
+#                          slopes over the second half, a table, soak-latest.json; exit 1 on any error or a slope over
+#                          its limit (docs/reliability.md, "Soak")
 # Extra arguments go to io.switchboard.bench.harness.Harness (--no-portkey, --rounds N, --record-baseline,
 # --no-history...). With CI=true results go to bench/target/results and nothing is appended to bench/history.jsonl.
 set -euo pipefail
@@ -15,7 +21,7 @@ mode=--short
 args=()
 for a in "$@"; do
   case "$a" in
-    --short|--full|--stream) mode=$a ;;
+    --short|--full|--stream|--soak) mode=$a ;;
     *) args+=("$a") ;;
   esac
 done
@@ -42,6 +48,10 @@ if [ "$mode" = --full ]; then
     -tu us -bm avgt -rf json -rff "$out/jmh.json"
 elif [ "$mode" = --stream ]; then
   java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --stream ${extra[@]+"${extra[@]}"} ${args[@]+"${args[@]}"}
+elif [ "$mode" = --soak ]; then
+  soak_extra=()
+  [ "${CI:-}" = true ] && soak_extra+=(--out bench/target/results)
+  java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --soak ${soak_extra[@]+"${soak_extra[@]}"} ${args[@]+"${args[@]}"}
 else
   java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --short --gate ${extra[@]+"${extra[@]}"} ${args[@]+"${args[@]}"}
 fi

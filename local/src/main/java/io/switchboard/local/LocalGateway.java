@@ -410,6 +410,16 @@ public final class LocalGateway implements AutoCloseable {
                     }
                 }
             }
+            if (pool == null) { // API Gateway's catch-all route, when the template has one (HTTP API routes only)
+                for (FunctionPool p : pools) {
+                    for (Route r : p.spec().routes()) {
+                        if (r.isDefault() && !r.streaming() && pool == null) {
+                            pool = p;
+                            route = r;
+                        }
+                    }
+                }
+            }
             if (pool == null) {
                 send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}");
                 return;

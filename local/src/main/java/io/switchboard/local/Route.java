@@ -12,10 +12,14 @@ import java.util.Map;
  * through Lambda Web Adapter).
  *
  * @param method upper-case method, or {@code ANY}
- * @param path the path: exact segments, {@code {name}} for one segment, or a last {@code {name+}} for the rest
+ * @param path the path: exact segments, {@code {name}} for one segment, or a last {@code {name+}} for the rest; or
+ *     {@value #DEFAULT}, the HTTP API's catch-all route, which serves what no other route does
  * @param streaming whether the route streams its responses
  */
 public record Route(String method, String path, boolean streaming) {
+    /** The path (and route key) of API Gateway's catch-all route. */
+    public static final String DEFAULT = "$default";
+
     public Route {
         method = method.toUpperCase(Locale.ROOT);
     }
@@ -25,9 +29,14 @@ public record Route(String method, String path, boolean streaming) {
         this(method, path, false);
     }
 
-    /** Whether this route serves {@code m} on {@code p}. */
+    /** Whether this is the catch-all route ({@code $default}), tried only when no other route matches. */
+    public boolean isDefault() {
+        return DEFAULT.equals(path);
+    }
+
+    /** Whether this route serves {@code m} on {@code p} (never true of the catch-all route: see {@link #isDefault}). */
     public boolean matches(String m, String p) {
-        return (method.equals("ANY") || method.equals(m)) && pathParameters(p) != null;
+        return !isDefault() && (method.equals("ANY") || method.equals(m)) && pathParameters(p) != null;
     }
 
     /**
@@ -78,8 +87,8 @@ public record Route(String method, String path, boolean streaming) {
         }
     }
 
-    /** API Gateway's route key, e.g. {@code POST /v1/chat/completions}. */
+    /** API Gateway's route key, e.g. {@code POST /v1/chat/completions}, or {@code $default}. */
     public String key() {
-        return method + " " + path;
+        return isDefault() ? DEFAULT : method + " " + path;
     }
 }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * {@code Content-Encoding: gzip}) answers as the README says, over HTTP through the local run: the route's own
  * method serves (200/202), content types the README accepts pass, a content-encoded body is 415
  * {@code unsupported_media_type}, every other method is 405 {@code method_not_allowed}; every error in OpenAI's
- * format. Mismatches are collected and reported together as a table.
+ * format. Mismatches are collected and reported together as a table. Paths no route serves go to the template's
+ * {@code $default} route: 404 {@code unknown_url} in OpenAI's format, whatever the method and the key.
  */
 class RouteTableTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,6 +71,9 @@ class RouteTableTest {
         Set<Target> out = new LinkedHashSet<>();
         for (FunctionSpec f : SamTemplate.read(Project.template(), Map.of()).functions()) {
             for (Route r : f.routes()) {
+                if (r.isDefault()) {
+                    continue; // the catch-all route: unknownPathsAre404UnknownUrlInOpenAiFormat
+                }
                 if (r.path().startsWith("/v1/admin/")) {
                     // the admin API serves several methods per path (AdminApi: list and create on one path, get,
                     // patch and delete on another, 405 with Allow otherwise): AdminRouteHandlerTest and
@@ -184,6 +188,85 @@ class RouteTableTest {
             }
         }
         assertTrue(wrong.isEmpty(), () -> String.join("\n", wrong));
+    }
+
+    /** Paths no route of the template serves: near misses of real routes, and paths of no route at all. */
+    static final List<String> UNKNOWN_PATHS = List.of("/", "/v1", "/v1/", "/v1/nothing", "/v1/chat/completions/",
+            "/v1/chat/completions/x", "/v1//chat/completions", "/V1/chat/completions", "/v1/chat%2Fcompletions",
+            "/v2/chat/completions", "/v1/embeddings/", "/v1/models/", "/v1/modelsx", "/health/", "/health/deep/x",
+            "/v1/cache/invalidate/", "/v1/completions", "/v1/responses", "/v1/chat/completions;x=1", "/%7e/%41",
+            "/v1/n%C3%A9", "/" + "x".repeat(300));
+
+    /**
+     * Every unknown path × every method × {a gateway key, a wrong key, none}: 404 {@code unknown_url} in OpenAI's
+     * format naming the method and the path, the same answer whatever the key (no key check, nothing to tell a caller
+     * whether a key is good); HEAD without a body. API Gateway answers these itself with a bare
+     * {@code {"message":"Not Found"}} unless the template has a {@code $default} route.
+     */
+    @Test
+    void unknownPathsAre404UnknownUrlInOpenAiFormat() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int cases = 0;
+        for (String path : UNKNOWN_PATHS) {
+            for (String method : METHODS) {
+                String first = null;
+                for (String key : java.util.Arrays.asList(LocalGateway.DEFAULT_DEV_KEY, "sk-wrong-key", null)) {
+                    cases++;
+                    boolean sendsBody = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
+                                    + path + "?q=1")).timeout(Duration.ofSeconds(30))
+                            .header("content-type", "application/json")
+                            .method(method, sendsBody ? HttpRequest.BodyPublishers.ofString(body("/v1/chat/completions"))
+                                    : HttpRequest.BodyPublishers.noBody());
+                    if (key != null) {
+                        b.header("authorization", "Bearer " + key);
+                    }
+                    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    String problem = unknownUrlProblem(method, path, r);
+                    if (problem == null && !method.equals("HEAD")) {
+                        if (first == null) {
+                            first = r.body();
+                        } else if (!first.equals(r.body())) {
+                            problem = "the answer depends on the key: " + abbreviate(r.body());
+                        }
+                    }
+                    if (problem != null) {
+                        wrong.add(method + " " + abbreviate(path) + " key=" + (key == null ? "none" : key.equals(
+                                "sk-wrong-key") ? "wrong" : "valid") + ": " + problem);
+                    }
+                }
+            }
+        }
+        System.out.println("unknown paths: " + cases + " cases, " + wrong.size() + " not as documented");
+        assertTrue(wrong.isEmpty(), () -> wrong.size() + " of the unknown-path cases are not 404 unknown_url:\n"
+                + String.join("\n", wrong));
+    }
+
+    private static String unknownUrlProblem(String method, String path, HttpResponse<String> r) {
+        if (r.statusCode() != 404) {
+            return "status " + r.statusCode() + " body " + abbreviate(r.body());
+        }
+        if (method.equals("HEAD")) {
+            return r.body().isEmpty() ? null : "HEAD answered with a body";
+        }
+        JsonNode error;
+        try {
+            error = JSON.readTree(r.body()).path("error");
+        } catch (Exception e) {
+            return "not JSON: " + abbreviate(r.body());
+        }
+        String echoed = path.length() > 256 ? path.substring(0, 256) + "..." : path;
+        String message = "Unknown request URL: " + method + " " + echoed + ". Please check the URL for typos, or see "
+                + "the docs at https://platform.openai.com/docs/api-reference/.";
+        if (!message.equals(error.path("message").asText()) || !"invalid_request_error".equals(
+                error.path("type").asText()) || !error.has("param") || !error.path("param").isNull()
+                || !"unknown_url".equals(error.path("code").asText()) || error.size() != 4) {
+            return "not OpenAI's unknown_url error: " + abbreviate(r.body());
+        }
+        if (!"application/json".equals(r.headers().firstValue("content-type").orElse(""))) {
+            return "content-type " + r.headers().firstValue("content-type").orElse("none");
+        }
+        return null;
     }
 
     private static String check(Target t, String method, String contentType, boolean gzip) throws Exception {

@@ -29,9 +29,12 @@ import java.util.Map;
  *
  * <pre>java -cp bench/target/switchboard-bench.jar io.switchboard.bench.harness.Harness --short|--full|--stream
  *     [--repo DIR] [--out DIR] [--history FILE|--no-history] [--baseline FILE] [--gate] [--record-baseline]
- *     [--no-portkey] [--rounds N]</pre>
+ *     [--no-portkey] [--rounds N]
+ * java ... Harness --soak [--minutes N] [--rate R] [--repo DIR] [--out DIR]</pre>
  * Run it through {@code bench/run.sh}, which builds the jars and installs Portkey first. {@code --stream} is the
  * focused streaming run ({@link StreamMode}): direct and Switchboard only, exit status 1 when its targets are missed.
+ * {@code --soak} is the leak hunt ({@link SoakMode}): Switchboard alone with its cache on, under steady load for
+ * {@code N} minutes, exit status 1 on an error or a growing heap, metaspace, thread, descriptor or memory count.
  */
 public final class Harness {
     static final String DEV_KEY = "sk-switchboard-dev";
@@ -45,6 +48,9 @@ public final class Harness {
     public static void main(String[] args) throws Exception {
         boolean full = false;
         boolean stream = false;
+        boolean soak = false;
+        int minutes = SoakMode.DEFAULT_MINUTES;
+        int rate = SoakMode.DEFAULT_RATE;
         boolean gate = false;
         boolean recordBaseline = false;
         boolean portkey = true;
@@ -68,6 +74,9 @@ public final class Harness {
                     full = false;
                     stream = true;
                 }
+                case "--soak" -> soak = true;
+                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--gate" -> gate = true;
                 case "--record-baseline" -> recordBaseline = true;
                 case "--no-portkey" -> portkey = false;
@@ -79,6 +88,13 @@ public final class Harness {
                 case "--baseline" -> baseline = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
+        }
+        if (soak) {
+            if (full || stream || gate || recordBaseline) {
+                throw new IllegalArgumentException("--soak is a mode of its own: no --full, --stream, --gate or "
+                        + "--record-baseline with it");
+            }
+            System.exit(SoakMode.run(repo, out != null ? out : repo.resolve("bench/results"), minutes, rate));
         }
         if (stream && (recordBaseline || gate)) {
             throw new IllegalArgumentException("--stream has its own targets: the gate and its baseline are --short's");
@@ -284,6 +300,15 @@ public final class Harness {
     }
 
     private static Target startSwitchboard(Processes procs, Path repo, MockUpstream mock, Path out) throws Exception {
+        return startSwitchboard(procs, repo, mock, out, Map.of());
+    }
+
+    /**
+     * Starts the local run as every mode does, with {@code overrides} put over the variables the harness sets (a null
+     * value drops one of those).
+     */
+    static Target startSwitchboard(Processes procs, Path repo, MockUpstream mock, Path out,
+            Map<String, String> overrides) throws Exception {
         Path jar = repo.resolve("local/target/switchboard-local.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build with mvn -DskipTests -pl bench -am package");
@@ -306,6 +331,13 @@ public final class Harness {
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_EMF_ENVIRONMENT", "Local");
         env.put("AWS_REGION", "us-east-1");
+        overrides.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the JVM options of local/run.sh (local/jvm.options: C1 only as Lambda's Java runtimes by default, the Serial
         // collector and a small heap as Lambda's small functions get)
@@ -386,6 +418,11 @@ public final class Harness {
             return "unknown";
         }
         return "unknown";
+    }
+
+    /** The short commit of {@code repo}, with {@code +dirty} when tracked files changed. */
+    static String gitCommit(Path repo) {
+        return git(repo);
     }
 
     private static String git(Path repo) {

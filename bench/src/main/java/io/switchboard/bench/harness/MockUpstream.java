@@ -163,7 +163,8 @@ public final class MockUpstream implements AutoCloseable {
                 + Math.max(1, bytes / 4) + ",\"total_tokens\":" + (20 + Math.max(1, bytes / 4)) + "}}";
     }
 
-    private static String content(int bytes) {
+    /** The assistant content of every answer of {@code bytes} (streamed or not), to check answers against. */
+    static String content(int bytes) {
         String words = "The gateway answered quickly. ";
         StringBuilder sb = new StringBuilder(bytes);
         while (sb.length() < bytes) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import io.switchboard.core.http.ErrorResponses;
 import io.switchboard.core.http.HttpApiEvents;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.core.catalog.ModelCatalog;
@@ -28,7 +29,8 @@ import java.util.Objects;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}} behind API Gateway HTTP API (payload v2), answered from the
- * catalog snapshot of this execution environment.
+ * catalog snapshot of this execution environment. Also the HTTP API's {@code $default} route: a request no other route
+ * serves gets {@code 404 unknown_url} in OpenAI's format, before and without any key check.
  */
 public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         Checkpointable {
@@ -90,9 +92,23 @@ public final class ModelsHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return hooks;
     }
 
+    /** API Gateway's route key of the catch-all route. */
+    static final String DEFAULT_ROUTE = "$default";
+
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         metrics.invoked();
+        if (DEFAULT_ROUTE.equals(event.getRouteKey())) {
+            // not a models request: no key check (the answer is the same with any key or none), no models metrics
+            var ctx = event.getRequestContext();
+            var http = ctx == null ? null : ctx.getHttp();
+            GatewayResponse unknown = ErrorResponses.unknownUrl(http == null ? null : http.getMethod(),
+                    event.getRawPath() != null ? event.getRawPath() : http == null ? null : http.getPath());
+            if (ctx != null && ctx.getRequestId() != null) {
+                unknown.headers().put("x-request-id", ctx.getRequestId());
+            }
+            return HttpApiEvents.toEvent(unknown);
+        }
         long start = System.nanoTime();
         APIGatewayV2HTTPResponse response;
         try {

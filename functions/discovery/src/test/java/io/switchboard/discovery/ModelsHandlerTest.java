@@ -117,6 +117,29 @@ class ModelsHandlerTest {
         assertEquals("model_not_found", body(r).path("error").path("code").asText());
     }
 
+    /**
+     * The HTTP API's {@code $default} route: 404 {@code unknown_url} in OpenAI's format naming the method and the path
+     * (not the query), whatever the key (here one that does not exist: no 401, no key check at all).
+     */
+    @Test
+    void defaultRoute_unknownUrl404_withoutKeyCheck() throws IOException {
+        APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent("events/unknown-url.json");
+        APIGatewayV2HTTPResponse r = handler.handleRequest(e, null);
+        assertEquals(404, r.getStatusCode());
+        assertEquals("application/json", r.getHeaders().get("content-type"));
+        assertEquals("req-unknown-url", r.getHeaders().get("x-request-id"));
+        JsonNode error = body(r).path("error");
+        assertEquals("Unknown request URL: POST /v1/chat/completions/. Please check the URL for typos, or see the docs "
+                + "at https://platform.openai.com/docs/api-reference/.", error.path("message").asText());
+        assertEquals("invalid_request_error", error.path("type").asText());
+        assertTrue(error.path("param").isNull());
+        assertEquals("unknown_url", error.path("code").asText());
+        Map<String, String> headers = new HashMap<>(e.getHeaders());
+        headers.remove("authorization");
+        e.setHeaders(headers);
+        assertEquals(r.getBody(), handler.handleRequest(e, null).getBody());
+    }
+
     @Test
     void list_withoutKey_401() {
         APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent("events/models-list.json");

@@ -45,6 +45,29 @@ public final class ErrorResponses {
         return of(GatewayException.of(ErrorKind.NOT_FOUND, "No route for this path."));
     }
 
+    /** Longest part of a request path named back in {@link #unknownUrl}. */
+    static final int MAX_PATH_ECHO = 256;
+
+    /**
+     * {@code 404 unknown_url} for a request no route serves (API Gateway's {@code $default} route), in OpenAI's words:
+     * the method and the path (query left out, at most {@value #MAX_PATH_ECHO} characters), nothing else. No key is
+     * checked, so the answer is the same with a valid key, a wrong one or none.
+     */
+    public static GatewayResponse unknownUrl(String method, String path) {
+        String p = path == null || path.isEmpty() ? "/" : path;
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        if (p.length() > MAX_PATH_ECHO) {
+            p = p.substring(0, MAX_PATH_ECHO) + "...";
+        }
+        String m = method == null || method.isEmpty() ? "GET" : method.toUpperCase(java.util.Locale.ROOT);
+        return of(GatewayException.of(ErrorKind.NOT_FOUND, "Unknown request URL: " + m + " " + p
+                + ". Please check the URL for typos, or see the docs at https://platform.openai.com/docs/api-reference/.")
+                .withCode("unknown_url"));
+    }
+
     /** {@code 500} for a failure the gateway did not expect (the cause is never described to the caller). */
     public static GatewayResponse internal() {
         return of(GatewayException.of(ErrorKind.INTERNAL, "The gateway failed to serve the request."));

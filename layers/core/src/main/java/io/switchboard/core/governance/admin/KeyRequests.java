@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.json.Json;
+import io.switchboard.shared.json.Utf8;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -37,15 +38,7 @@ final class KeyRequests {
      * (clearing an optional field) maps to {@link #CLEAR}.
      */
     static Map<String, Object> parse(byte[] body, boolean create) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body is not valid JSON.");
-        }
-        if (root == null || !root.isObject()) {
-            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body must be a JSON object.");
-        }
+        JsonNode root = object(body);
         Set<String> allowed = create ? CREATE_FIELDS : PATCH_FIELDS;
         Map<String, Object> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
@@ -88,6 +81,44 @@ final class KeyRequests {
         return out;
     }
 
+    /**
+     * The body as a JSON object: 400 {@code invalid_json} when it is not one, or not well-formed UTF-8 (refused, as
+     * every reader of the gateway refuses it, rather than decoded lossily).
+     */
+    private static JsonNode object(byte[] body) {
+        int bad = body == null ? -1 : Utf8.firstInvalid(body);
+        if (bad >= 0) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body is not valid UTF-8 (byte offset "
+                    + bad + ").");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body is not valid JSON.");
+        }
+        if (root == null || !root.isObject()) {
+            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body must be a JSON object.");
+        }
+        return root;
+    }
+
+    /**
+     * Whether {@code s} is well-formed UTF-16: every surrogate in a pair. A JSON escape such as {@code \ud800} makes
+     * a lone one, which no UTF-8 store can keep: it would be saved and shown as {@code ?}.
+     */
+    static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A JSON null: clear the field. */
     static final Object CLEAR = new Object();
 
@@ -101,9 +132,9 @@ final class KeyRequests {
 
     private static String text(JsonNode v, String f, int min, int max) {
         if (!v.isTextual() || v.asText().length() < min || v.asText().length() > max
-                || v.asText().chars().anyMatch(Character::isISOControl)) {
+                || v.asText().chars().anyMatch(Character::isISOControl) || !wellFormed(v.asText())) {
             throw GatewayException.invalid(f, "'" + f + "' must be a string of " + min + " to " + max
-                    + " printable characters.");
+                    + " printable characters (well-formed Unicode).");
         }
         return v.asText();
     }
@@ -128,12 +159,21 @@ final class KeyRequests {
         return v.asLong();
     }
 
+    /**
+     * Decimal places a budget keeps: budgets are enforced in nano-USD, rounded up, so that is what is stored and
+     * shown (and a key table takes it: DynamoDB refuses numbers below 1e-130 or of over 38 digits).
+     */
+    static final int BUDGET_SCALE = 9;
+
     private static BigDecimal budget(JsonNode v, String f) {
-        if (!v.isNumber() || v.decimalValue().signum() < 0 || v.decimalValue().compareTo(MAX_BUDGET) > 0) {
+        // a float beyond a double (1e309) parses as infinite: refused like any other out-of-range number
+        if (!v.isNumber() || (v.isFloatingPointNumber() && !v.isBigDecimal() && !Double.isFinite(v.doubleValue()))
+                || v.decimalValue().signum() < 0 || v.decimalValue().compareTo(MAX_BUDGET) > 0) {
             throw GatewayException.invalid(f, "'" + f + "' must be a number of USD from 0 to " + MAX_BUDGET
                     + ", or null for none.");
         }
-        return v.decimalValue().stripTrailingZeros();
+        BigDecimal d = v.decimalValue().setScale(BUDGET_SCALE, java.math.RoundingMode.CEILING).stripTrailingZeros();
+        return d.signum() == 0 ? BigDecimal.ZERO : d;
     }
 
     private static Instant instant(JsonNode v, String f) {
@@ -159,9 +199,10 @@ final class KeyRequests {
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().isEmpty() || e.getKey().length() > 64 || !e.getValue().isTextual()
-                    || e.getValue().asText().length() > 512) {
+                    || e.getValue().asText().length() > 512 || !wellFormed(e.getKey())
+                    || !wellFormed(e.getValue().asText())) {
                 throw GatewayException.invalid("metadata", "'metadata' must map names of 1 to 64 characters to "
-                        + "strings of at most 512.");
+                        + "strings of at most 512 (well-formed Unicode).");
             }
             out.put(e.getKey(), e.getValue().asText());
         }
@@ -170,15 +211,7 @@ final class KeyRequests {
 
     /** Tenant limits: {@code {"rpm":..,"tpm":..}}. */
     static long[] tenantLimits(byte[] body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body is not valid JSON.");
-        }
-        if (root == null || !root.isObject()) {
-            throw GatewayException.of(ErrorKind.INVALID_JSON, "The request body must be a JSON object.");
-        }
+        JsonNode root = object(body);
         long rpm = 0;
         long tpm = 0;
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
