@@ -51,11 +51,12 @@ final class ProcessProbe {
      * @param metaspaceBytes metaspace in use, or -1
      * @param threads live threads of the process, or -1
      * @param fds open file descriptors, or -1
+     * @param fileFds those of them that are not sockets (files, pipes, event descriptors), or -1
      * @param rssBytes resident memory, or -1
      * @param threadGroups Java threads by name with digits folded (empty when not read)
      * @param classBytes live bytes by class (empty when not read)
      */
-    record Reading(long heapAfterGcBytes, long metaspaceBytes, int threads, int fds, long rssBytes,
+    record Reading(long heapAfterGcBytes, long metaspaceBytes, int threads, int fds, int fileFds, long rssBytes,
             Map<String, Integer> threadGroups, Map<String, Long> classBytes) {
         /** Threads whose names start with {@code prefix}. */
         int threadsNamed(String prefix) {
@@ -89,6 +90,7 @@ final class ProcessProbe {
         // 100 ms apart, so that a connection or a pool thread that happens to be open for an instant is not the sample
         long[] threads = new long[READS];
         long[] fds = new long[READS];
+        long[] files = new long[READS];
         long[] rss = new long[READS];
         for (int i = 0; i < READS; i++) {
             if (i > 0) {
@@ -101,9 +103,11 @@ final class ProcessProbe {
             }
             threads[i] = status(pid, "Threads:");
             fds[i] = fds(pid);
+            files[i] = nonSocketFds(pid);
             rss[i] = rss(pid);
         }
-        return new Reading(heap, meta, (int) median(threads), (int) median(fds), median(rss), groups, classes);
+        return new Reading(heap, meta, (int) median(threads), (int) median(fds), (int) median(files), median(rss),
+                groups, classes);
     }
 
     /** Reads of the {@code /proc} figures per sample. */
@@ -185,6 +189,25 @@ final class ProcessProbe {
     /** Resident memory of {@code pid} in bytes, or -1. */
     static long rss(long pid) {
         return status(pid, "VmRSS:");
+    }
+
+    /** Open file descriptors of {@code pid} that are not sockets, or -1. */
+    static int nonSocketFds(long pid) {
+        int n = 0;
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : (Iterable<Path>) s::iterator) {
+                try {
+                    if (!Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        n++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // gone between the listing and the read
+                }
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Open file descriptors of {@code pid}, or -1. */

@@ -192,6 +192,7 @@ class SoakAnalysisTest {
         assertEquals(-1, ProcessProbe.statusField(status, "VmSwap:"));
         long self = ProcessHandle.current().pid();
         assertTrue(ProcessProbe.fds(self) > 0);
+        assertTrue(ProcessProbe.nonSocketFds(self) > 0 && ProcessProbe.nonSocketFds(self) <= ProcessProbe.fds(self));
         assertTrue(ProcessProbe.rss(self) > 0);
         assertTrue(ProcessProbe.status(self, "Threads:") > 0);
     }
