@@ -34,11 +34,6 @@ public final class SpendRecorder {
     private boolean failing;
     private long retryAt;
 
-    /** A recorder writing to {@code store} at every invocation's end. */
-    public SpendRecorder(UsageStore store, int maxEntries) {
-        this(store, maxEntries, Duration.ZERO, Ticker.system());
-    }
-
     /** A recorder writing to {@code store} once the oldest buffered sum has waited {@code interval}. */
     public SpendRecorder(UsageStore store, int maxEntries, Duration interval, Ticker ticker) {
         this.store = Objects.requireNonNull(store, "store");

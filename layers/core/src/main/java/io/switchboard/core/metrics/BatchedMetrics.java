@@ -54,7 +54,7 @@ final class BatchedMetrics {
         final boolean values;
         double sum;
         double[] list;
-        int n;
+        int n; // values in list
 
         Metric(MetricUnit unit, boolean values) {
             this.unit = unit;
@@ -82,7 +82,6 @@ final class BatchedMetrics {
             full |= m.n >= MAX_VALUES;
         } else {
             m.sum += value;
-            m.n++;
         }
     }
 
