@@ -1,6 +1,7 @@
 package io.switchboard.completion;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.switchboard.shared.json.Json;
 import java.io.IOException;
 
@@ -21,19 +22,22 @@ record LambdaContextHeaders(String requestId, long deadlineEpochMillis) {
 
     /** Reads the two headers (either may be null). */
     static LambdaContextHeaders read(String lambdaContext, String requestContext) {
-        String id = null;
+        String[] lambda = fields(lambdaContext, "request_id", "deadline");
+        String id = lambda == null ? null : lambda[0];
         long deadline = Long.MAX_VALUE;
-        JsonNode lambda = parse(lambdaContext);
-        if (lambda != null) {
-            id = text(lambda.get("request_id"));
-            JsonNode d = lambda.get("deadline");
-            if (d != null && d.canConvertToLong() && d.asLong() > 0) {
-                deadline = d.asLong();
+        if (lambda != null && lambda[1] != null) {
+            try {
+                long d = Long.parseLong(lambda[1]);
+                if (d > 0) {
+                    deadline = d;
+                }
+            } catch (NumberFormatException e) {
+                // not a whole number: unknown
             }
         }
-        JsonNode api = parse(requestContext);
-        if (api != null && text(api.get("requestId")) != null) {
-            id = text(api.get("requestId")); // the id API Gateway logs and returns to the caller
+        String[] api = fields(requestContext, "requestId", null);
+        if (api != null && api[0] != null) {
+            id = api[0]; // the id API Gateway logs and returns to the caller
         }
         return new LambdaContextHeaders(id, deadline);
     }
@@ -43,22 +47,36 @@ record LambdaContextHeaders(String requestId, long deadlineEpochMillis) {
         return deadlineEpochMillis == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, deadlineEpochMillis - nowEpochMillis);
     }
 
-    private static JsonNode parse(String json) {
+    /**
+     * The top-level {@code text} field (a string of 1..128 characters) and {@code number} field (an integer, as
+     * text) of a JSON object, streamed: nested values are skipped, no tree is built (the API Gateway request context
+     * is large, and this runs on every request). Null when {@code json} is not an object.
+     */
+    private static String[] fields(String json, String text, String number) {
         if (json == null || json.isBlank() || json.length() > 64 * 1024) {
             return null;
         }
-        try {
-            JsonNode n = Json.MAPPER.readTree(json);
-            return n != null && n.isObject() ? n : null;
+        String[] out = new String[2];
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken t = p.nextToken();
+            for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals(text) && v == JsonToken.VALUE_STRING) {
+                    String s = p.getText();
+                    out[0] = s.isEmpty() || s.length() > 128 ? null : s;
+                } else if (name.equals(number) && v == JsonToken.VALUE_NUMBER_INT) {
+                    out[1] = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return t == JsonToken.END_OBJECT ? out : null;
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static String text(JsonNode n) {
-        if (n == null || !n.isTextual() || n.textValue().isEmpty() || n.textValue().length() > 128) {
-            return null;
-        }
-        return n.textValue();
     }
 }

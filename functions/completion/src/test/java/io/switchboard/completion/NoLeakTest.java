@@ -77,7 +77,9 @@ class NoLeakTest {
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}]}"), null);
 
         assertTrue(r.getStatusCode() >= 400, "upstream " + upstreamStatus + " must fail the request");
+        handler.close(); // writes the batched metrics (as before a checkpoint or at shutdown)
         String logs = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(logs.contains("\"request failed\""), "the failure's line for Logs Insights: " + logs);
         assertTrue(logs.contains("\"Requests\""), "metrics were written to stdout: " + logs);
         for (String secret : new String[] {PROMPT, UPSTREAM_KEY, TestGateways.KEY}) {
             assertFalse(r.getBody().contains(secret), "response body leaks " + secret + ": " + r.getBody());

@@ -1,6 +1,8 @@
 package io.switchboard.core.metrics;
 
 import io.switchboard.core.Ticker;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,14 +12,16 @@ import software.amazon.lambda.powertools.metrics.model.DimensionSet;
 import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
- * Per-request metrics whose dimensions are not the request document's ({@code Provider}/{@code Model},
- * {@code Deployment}, {@code Tenant}), gathered per execution environment and written as one EMF document per
- * dimension group once the oldest has waited {@code interval} (zero: at every request's end), when a latency list
- * reaches EMF's 100 values, before a SnapStart checkpoint and on shutdown. Counts are summed; latencies keep every
- * value (EMF's value arrays), so sums and percentiles are what per-request documents would give. Each Powertools
- * flush serializes a document with Jackson: one per request and group cost about three quarters of the gateway's own
- * CPU per request in a JFR profile of the local run, hence the batching. A document is stamped when written, at most
- * {@code interval} after its first value (dashboards aggregate by the minute). Thread-safe; never throws.
+ * Per-request metrics gathered per execution environment ({@code Service}, {@code Provider}/{@code Model},
+ * {@code Deployment}, {@code Tenant} groups) and written as one EMF document per dimension group once the oldest has
+ * waited {@code interval} (zero: at every request's end), when a latency list reaches EMF's 100 values, before a
+ * SnapStart checkpoint and on shutdown. Counts are summed; latencies keep every value (EMF's value arrays), so sums
+ * and percentiles are what per-request documents would give. Each Powertools flush serializes a document with
+ * Jackson: one per request and group cost most of the gateway's own CPU per request in JFR profiles of the local run,
+ * hence the batching. A document is stamped with the wall-clock time of its first value, so its values are never
+ * placed earlier than they happened nor more than {@code interval} later; a batch found stale when a value arrives
+ * (the environment was frozen in between) is written first, so a batch never spans a freeze. Thread-safe; never
+ * throws.
  */
 final class BatchedMetrics {
     /** EMF's limit of values per metric in one document. */
@@ -25,15 +29,23 @@ final class BatchedMetrics {
 
     private final EmfWriter out;
     private final Ticker ticker;
+    private final InstantSource clock;
     private final long intervalNanos;
     private final Map<List<String>, Group> groups = new LinkedHashMap<>();
     private long firstNanos;
+    private Instant firstAt;
     private boolean full;
 
-    BatchedMetrics(EmfWriter out, Ticker ticker, long intervalNanos) {
+    BatchedMetrics(EmfWriter out, Ticker ticker, InstantSource clock, long intervalNanos) {
         this.out = out;
         this.ticker = ticker;
+        this.clock = clock;
         this.intervalNanos = intervalNanos;
+    }
+
+    /** True when nothing is held: every request's values are written at its end. */
+    boolean immediate() {
+        return intervalNanos <= 0;
     }
 
     /** One dimension group: its dimension sets and its metrics. */
@@ -67,22 +79,44 @@ final class BatchedMetrics {
      * Adds {@code value} of {@code name} to the group {@code key} (whose dimensions are {@code primary}, plus
      * {@code extra} when not null); {@code distribution}: keep the value (a latency), else sum it (a count).
      */
-    synchronized void add(List<String> key, DimensionSet primary, DimensionSet extra, String name, double value,
+    void add(List<String> key, DimensionSet primary, DimensionSet extra, String name, double value,
             MetricUnit unit, boolean distribution) {
-        if (groups.isEmpty()) {
-            firstNanos = ticker.read();
-        }
-        Group g = groups.computeIfAbsent(key, k -> new Group(primary, extra));
-        Metric m = g.metrics.computeIfAbsent(name, k -> new Metric(unit, distribution));
-        if (m.values) {
-            if (m.n == m.list.length) {
-                m.list = Arrays.copyOf(m.list, m.n * 2);
+        Taken stale = null;
+        synchronized (this) {
+            if (!groups.isEmpty() && intervalNanos > 0 && ticker.read() - firstNanos >= intervalNanos) {
+                stale = take();
             }
-            m.list[m.n++] = value;
-            full |= m.n >= MAX_VALUES;
-        } else {
-            m.sum += value;
+            if (groups.isEmpty()) {
+                firstNanos = ticker.read();
+                firstAt = clock.instant();
+            }
+            Group g = groups.computeIfAbsent(key, k -> new Group(primary, extra));
+            Metric m = g.metrics.computeIfAbsent(name, k -> new Metric(unit, distribution));
+            if (m.values) {
+                if (m.n == m.list.length) {
+                    m.list = Arrays.copyOf(m.list, m.n * 2);
+                }
+                m.list[m.n++] = value;
+                full |= m.n >= MAX_VALUES;
+            } else {
+                m.sum += value;
+            }
         }
+        if (stale != null) {
+            write(stale);
+        }
+    }
+
+    /** What one flush writes: the groups and the time of their first value. */
+    private record Taken(List<Group> groups, Instant at) {
+    }
+
+    /** Empties the batch (under the lock). */
+    private Taken take() {
+        Taken t = new Taken(new ArrayList<>(groups.values()), firstAt);
+        groups.clear();
+        full = false;
+        return t;
     }
 
     /** Writes what was gathered if it is due (called at each request's end). */
@@ -98,17 +132,19 @@ final class BatchedMetrics {
 
     /** Writes everything gathered now. */
     void flush() {
-        List<Group> taken;
+        Taken taken;
         synchronized (this) {
             if (groups.isEmpty()) {
                 return;
             }
-            taken = new ArrayList<>(groups.values());
-            groups.clear();
-            full = false;
+            taken = take();
         }
-        for (Group g : taken) {
-            out.separate(g.primary, m -> {
+        write(taken);
+    }
+
+    private void write(Taken taken) {
+        for (Group g : taken.groups()) {
+            out.separate(g.primary, taken.at(), m -> {
                 if (g.extra != null) {
                     m.addDimension(g.extra);
                 }

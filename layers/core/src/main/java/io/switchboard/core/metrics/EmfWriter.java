@@ -2,6 +2,7 @@ package io.switchboard.core.metrics;
 
 import io.switchboard.core.config.EnvNames;
 import io.switchboard.core.config.Settings;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
@@ -73,13 +74,26 @@ public final class EmfWriter {
     /**
      * One document of its own with exactly {@code dimensions} (not {@code Service}): {@code fill} adds the metrics.
      */
-    public synchronized void separate(DimensionSet dimensions, Consumer<Metrics> fill) {
+    public void separate(DimensionSet dimensions, Consumer<Metrics> fill) {
+        separate(dimensions, clock.instant(), fill);
+    }
+
+    /**
+     * One document of its own with exactly {@code dimensions}, stamped {@code at} (the time of its first value):
+     * {@code fill} adds the metrics.
+     */
+    public synchronized void separate(DimensionSet dimensions, Instant at, Consumer<Metrics> fill) {
         safely(() -> {
             side.setDefaultDimensions(dimensions);
             fill.accept(side);
-            side.setTimestamp(clock.instant());
+            side.setTimestamp(at);
             side.flush();
         });
+    }
+
+    /** The writer's clock (documents' stamps). */
+    InstantSource clock() {
+        return clock;
     }
 
     /** One metric in a document of its own with exactly {@code dimensions}. */

@@ -2,6 +2,7 @@ package io.switchboard.core.metrics;
 
 import static io.switchboard.core.metrics.MetricNames.*;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.switchboard.core.Ticker;
 import io.switchboard.core.config.Settings;
 import io.switchboard.shared.config.ModelRoute;
@@ -15,7 +16,9 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
  * Gateway metrics through Powertools for AWS Lambda (Java), functional API, no AspectJ, every document stamped with
- * the time of its own flush ({@link EmfWriter}). Each request is one EMF document with dimension {@code Service}:
+ * the time of its first value ({@link EmfWriter}, {@link BatchedMetrics}). A request's metrics of dimension
+ * {@code Service} are gathered per environment with the other per-request groups and written once per interval
+ * ({@code SWITCHBOARD_METRICS_FLUSH_MS}); with an interval of zero each request is one EMF document:
  * {@code Requests}, {@code Status2xx|4xx|5xx}, {@code Latency}, {@code Overhead}, {@code UpstreamLatency},
  * {@code TokensIn}, {@code TokensOut}, the cache's {@code CacheHitL1}, {@code CacheHitL2}, {@code CacheMiss},
  * {@code CacheBypass}, {@code CacheRefresh}, {@code L2Latency}, {@code L2Errors}, {@code CacheBytesStored},
@@ -24,7 +27,8 @@ import software.amazon.lambda.powertools.metrics.model.MetricUnit;
  * {@code StreamDuration}, {@code StreamChunks}, {@code StreamsAborted} (caller went away), {@code StreamsTruncated}
  * (provider cut the stream short), {@code StreamKeepAlives}; for embeddings {@code EmbeddingRequests}; the exact
  * status, operation ({@code chat.completions}, {@code embeddings}), provider, model and error code go in as properties
- * for Logs Insights. A request that called a provider adds a second document, {@code UpstreamRequests},
+ * for Logs Insights (batched: a failed request, status 400 and above, writes them as a JSON line of its own; a
+ * successful one only its metrics). A request that called a provider adds a second document, {@code UpstreamRequests},
  * {@code UpstreamErrors} and {@code UpstreamLatency} with dimensions {@code Service}+{@code Provider} and
  * {@code Service}+{@code Provider}+{@code Model}: providers are configured (bounded), and the model is the provider's
  * model id only when the configuration routes a name to it, {@code other} otherwise (a caller may name any
@@ -39,7 +43,11 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     /** The {@code Model} dimension of a model the configuration does not name. */
     public static final String OTHER_MODEL = "other";
 
+    /** The batch key of the request metrics (dimension {@code Service}). */
+    private static final List<String> SERVICE_GROUP = List.of("service");
+
     private final EmfWriter out;
+    private final DimensionSet serviceDimensions;
     private final String functionName;
     private final Set<String> configuredModels;
     private final JvmMetrics jvm;
@@ -48,6 +56,7 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     private PowertoolsMetrics(EmfWriter out, String functionName, Set<String> configuredModels, JvmMetrics jvm,
             BatchedMetrics batched) {
         this.out = out;
+        this.serviceDimensions = DimensionSet.of("Service", out.service());
         this.functionName = functionName;
         this.configuredModels = configuredModels;
         this.jvm = jvm;
@@ -70,7 +79,7 @@ public final class PowertoolsMetrics implements GatewayMetrics {
                 .collect(Collectors.toUnmodifiableSet());
         return new PowertoolsMetrics(w, settings.functionName(), models,
                 new JvmMetrics(w, ticker, settings.functionName()),
-                new BatchedMetrics(w, ticker, settings.metricsFlushInterval().toNanos()));
+                new BatchedMetrics(w, ticker, clock, settings.metricsFlushInterval().toNanos()));
     }
 
     @Override
@@ -80,87 +89,130 @@ public final class PowertoolsMetrics implements GatewayMetrics {
 
     @Override
     public void request(RequestOutcome o) {
-        out.document(metrics -> {
-            metrics.addMetric(REQUESTS, 1, MetricUnit.COUNT);
-            metrics.addMetric(o.status() < 400 ? STATUS_2XX : o.status() < 500 ? STATUS_4XX : STATUS_5XX, 1,
-                    MetricUnit.COUNT);
-            if (o.status() == 429) {
-                metrics.addMetric(THROTTLED, 1, MetricUnit.COUNT);
-            }
-            metrics.addMetric(LATENCY, o.latencyNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-            metrics.addMetric(OVERHEAD, o.overheadNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-            if (o.upstreamNanos() > 0) {
-                metrics.addMetric(UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-            }
-            if (o.tokensIn() > 0 || o.tokensOut() > 0) {
-                metrics.addMetric(TOKENS_IN, o.tokensIn(), MetricUnit.COUNT);
-                metrics.addMetric(TOKENS_OUT, o.tokensOut(), MetricUnit.COUNT);
-            }
-            if (o.cache() != null) {
-                metrics.addMetric(switch (o.cache()) {
-                    case "HIT-L1" -> CACHE_HIT_L1;
-                    case "HIT-L2" -> CACHE_HIT_L2;
-                    case "MISS" -> CACHE_MISS;
-                    case "REFRESH" -> CACHE_REFRESH;
-                    default -> CACHE_BYPASS;
-                }, 1, MetricUnit.COUNT);
-            }
-            if (o.l2Nanos() > 0) {
-                metrics.addMetric(L2_LATENCY, o.l2Nanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
-            }
-            if (o.l2Errors() > 0) {
-                metrics.addMetric(L2_ERRORS, o.l2Errors(), MetricUnit.COUNT);
-            }
-            if (o.bytesStored() > 0) {
-                metrics.addMetric(CACHE_BYTES_STORED, o.bytesStored(), MetricUnit.BYTES);
-                if (o.bytesStoredEncoded() > 0) {
-                    metrics.addMetric(CACHE_COMPRESSION_RATIO, (double) o.bytesStored() / o.bytesStoredEncoded(),
-                            MetricUnit.NONE);
+        if (batched.immediate()) {
+            out.document(metrics -> {
+                fill(o, (name, value, unit, distribution) -> metrics.addMetric(name, value, unit));
+                metrics.addMetadata("status", o.status());
+                metrics.addMetadata("operation", o.operation().label());
+                if (o.provider() != null) {
+                    metrics.addMetadata("provider", o.provider());
                 }
-            }
-            StreamStats st = o.stream();
-            if (st != null) {
-                metrics.addMetric(STREAMS, 1, MetricUnit.COUNT);
-                if (st.timeToFirstByteNanos() >= 0) {
-                    metrics.addMetric(TIME_TO_FIRST_BYTE, st.timeToFirstByteNanos() / NANOS_PER_MS,
-                            MetricUnit.MILLISECONDS);
-                    metrics.addMetric(STREAM_DURATION, st.durationNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS);
+                if (o.model() != null) {
+                    metrics.addMetadata("model", o.model());
                 }
-                if (st.upstreamToCallerNanos() >= 0) {
-                    metrics.addMetric(FIRST_TOKEN_OVERHEAD, st.upstreamToCallerNanos() / NANOS_PER_MS,
-                            MetricUnit.MILLISECONDS);
+                if (o.errorCode() != null) {
+                    metrics.addMetadata("errorCode", o.errorCode());
                 }
-                metrics.addMetric(STREAM_CHUNKS, st.chunks(), MetricUnit.COUNT);
-                if (st.aborted()) {
-                    metrics.addMetric(STREAMS_ABORTED, 1, MetricUnit.COUNT);
-                }
-                if (st.truncated()) {
-                    metrics.addMetric(STREAMS_TRUNCATED, 1, MetricUnit.COUNT);
-                }
-                if (st.keepAlives() > 0) {
-                    metrics.addMetric(STREAM_KEEP_ALIVES, st.keepAlives(), MetricUnit.COUNT);
-                }
+            });
+        } else {
+            fill(o, (name, value, unit, distribution) -> batched.add(SERVICE_GROUP, serviceDimensions, null, name,
+                    value, unit, distribution));
+            if (o.status() >= 400) {
+                failed(o);
             }
-            if (o.operation() == Operation.EMBEDDINGS) {
-                metrics.addMetric(EMBEDDING_REQUESTS, 1, MetricUnit.COUNT);
-            }
-            metrics.addMetadata("status", o.status());
-            metrics.addMetadata("operation", o.operation().label());
-            if (o.provider() != null) {
-                metrics.addMetadata("provider", o.provider());
-            }
-            if (o.model() != null) {
-                metrics.addMetadata("model", o.model());
-            }
-            if (o.errorCode() != null) {
-                metrics.addMetadata("errorCode", o.errorCode());
-            }
-        });
+        }
         if (o.provider() != null && o.upstreamNanos() > 0) {
             upstream(o);
         }
         batched.flushIfDue();
         jvm.maybeWrite();
+    }
+
+    /** Where {@link #fill} puts a request's metrics: one document now, or the batch. */
+    @FunctionalInterface
+    private interface Sink {
+        /** {@code distribution}: a value whose every instance counts (latency, size), else a count to sum. */
+        void add(String name, double value, MetricUnit unit, boolean distribution);
+    }
+
+    /** A request's metrics of dimension {@code Service}. */
+    private static void fill(RequestOutcome o, Sink s) {
+        s.add(REQUESTS, 1, MetricUnit.COUNT, false);
+        s.add(o.status() < 400 ? STATUS_2XX : o.status() < 500 ? STATUS_4XX : STATUS_5XX, 1, MetricUnit.COUNT, false);
+        if (o.status() == 429) {
+            s.add(THROTTLED, 1, MetricUnit.COUNT, false);
+        }
+        s.add(LATENCY, o.latencyNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+        s.add(OVERHEAD, o.overheadNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+        if (o.upstreamNanos() > 0) {
+            s.add(UPSTREAM_LATENCY, o.upstreamNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+        }
+        if (o.tokensIn() > 0 || o.tokensOut() > 0) {
+            s.add(TOKENS_IN, o.tokensIn(), MetricUnit.COUNT, false);
+            s.add(TOKENS_OUT, o.tokensOut(), MetricUnit.COUNT, false);
+        }
+        if (o.cache() != null) {
+            s.add(switch (o.cache()) {
+                case "HIT-L1" -> CACHE_HIT_L1;
+                case "HIT-L2" -> CACHE_HIT_L2;
+                case "MISS" -> CACHE_MISS;
+                case "REFRESH" -> CACHE_REFRESH;
+                default -> CACHE_BYPASS;
+            }, 1, MetricUnit.COUNT, false);
+        }
+        if (o.l2Nanos() > 0) {
+            s.add(L2_LATENCY, o.l2Nanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+        }
+        if (o.l2Errors() > 0) {
+            s.add(L2_ERRORS, o.l2Errors(), MetricUnit.COUNT, false);
+        }
+        if (o.bytesStored() > 0) {
+            s.add(CACHE_BYTES_STORED, o.bytesStored(), MetricUnit.BYTES, true);
+            if (o.bytesStoredEncoded() > 0) {
+                s.add(CACHE_COMPRESSION_RATIO, (double) o.bytesStored() / o.bytesStoredEncoded(), MetricUnit.NONE,
+                        true);
+            }
+        }
+        StreamStats st = o.stream();
+        if (st != null) {
+            s.add(STREAMS, 1, MetricUnit.COUNT, false);
+            if (st.timeToFirstByteNanos() >= 0) {
+                s.add(TIME_TO_FIRST_BYTE, st.timeToFirstByteNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+                s.add(STREAM_DURATION, st.durationNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+            }
+            if (st.upstreamToCallerNanos() >= 0) {
+                s.add(FIRST_TOKEN_OVERHEAD, st.upstreamToCallerNanos() / NANOS_PER_MS, MetricUnit.MILLISECONDS, true);
+            }
+            s.add(STREAM_CHUNKS, st.chunks(), MetricUnit.COUNT, false);
+            if (st.aborted()) {
+                s.add(STREAMS_ABORTED, 1, MetricUnit.COUNT, false);
+            }
+            if (st.truncated()) {
+                s.add(STREAMS_TRUNCATED, 1, MetricUnit.COUNT, false);
+            }
+            if (st.keepAlives() > 0) {
+                s.add(STREAM_KEEP_ALIVES, st.keepAlives(), MetricUnit.COUNT, false);
+            }
+        }
+        if (o.operation() == Operation.EMBEDDINGS) {
+            s.add(EMBEDDING_REQUESTS, 1, MetricUnit.COUNT, false);
+        }
+    }
+
+    /**
+     * A failed request's line for Logs Insights (its metrics are batched): status, operation, provider, model and
+     * error code, the properties the per-request document carries when nothing is batched. Never the prompt or a key.
+     */
+    private void failed(RequestOutcome o) {
+        StringBuilder b = new StringBuilder(160).append("{\"level\":\"WARN\",\"message\":\"request failed\",\"service\":");
+        quote(b, out.service()).append(",\"status\":").append(o.status()).append(",\"operation\":");
+        quote(b, o.operation().label());
+        if (o.provider() != null) {
+            quote(b.append(",\"provider\":"), o.provider());
+        }
+        if (o.model() != null) {
+            quote(b.append(",\"model\":"), o.model());
+        }
+        if (o.errorCode() != null) {
+            quote(b.append(",\"errorCode\":"), o.errorCode());
+        }
+        System.out.println(b.append('}'));
+    }
+
+    private static StringBuilder quote(StringBuilder b, String s) {
+        b.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(s, b);
+        return b.append('"');
     }
 
     /** Writes the batched documents now (before a checkpoint, on shutdown). */

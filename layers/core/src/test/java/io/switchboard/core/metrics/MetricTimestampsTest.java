@@ -86,7 +86,8 @@ class MetricTimestampsTest {
         AtomicReference<Instant> now = new AtomicReference<>(snapshot);
         InstantSource clock = now::get;
         Settings settings = Settings.from(Map.of("POWERTOOLS_METRICS_NAMESPACE", "SwitchboardTest",
-                "SWITCHBOARD_API_KEYS", "t:" + Authenticator.sha256Hex(KEY), "SWITCHBOARD_CACHE", "off"));
+                "SWITCHBOARD_API_KEYS", "t:" + Authenticator.sha256Hex(KEY), "SWITCHBOARD_CACHE", "off",
+                "SWITCHBOARD_METRICS_FLUSH_MS", "0")); // one document per request (batched stamps: PowertoolsMetricsTest)
         try (Gateway gateway = Gateway.builder(settings).clock(clock).processEnv(Map.of()).build()) {
             gateway.hooks().beforeCheckpoint(); // priming writes its LazyInit document now, at snapshot time
             now.set(restored);

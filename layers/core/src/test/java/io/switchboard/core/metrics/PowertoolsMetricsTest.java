@@ -268,15 +268,23 @@ class PowertoolsMetricsTest {
             batched.request(new RequestOutcome(200, 5_000_000, i * 1_000_000L, "mock", "mock-1", 10, 20, null));
             now.addAndGet(300_000_000L); // 0.3 s
         }
-        assertEquals(3, documents().stream().filter(d -> d.has("Requests")).count(), "the request document stays");
-        assertTrue(all().stream().noneMatch(d -> d.has("Provider") || d.has("Deployment") || d.has("Tenant")),
-                "nothing batched is written before its interval: " + captured);
+        assertTrue(all().stream().noneMatch(d -> d.has("Requests") || d.has("Provider") || d.has("Deployment")
+                || d.has("Tenant")), "nothing batched is written before its interval: " + captured);
         now.addAndGet(200_000_000L); // 1.1 s after the first
         batched.request(new RequestOutcome(200, 5_000_000, 7_000_000, "mock", "mock-1", 10, 20, null));
+        JsonNode service = documents().stream().filter(d -> d.has("Requests")).findFirst().orElseThrow();
+        // the batch was due when the fourth request's values came: written first, without them
+        assertEquals(3.0, service.path("Requests").asDouble(), "one Service document for the three: " + service);
+        assertEquals(3.0, service.path("Status2xx").asDouble());
+        assertEquals(30.0, service.path("TokensIn").asDouble());
+        assertEquals("[5.0,5.0,5.0]", service.path("Latency").toString(), "every latency is kept");
+        assertEquals("[4.0,3.0,2.0]", service.path("Overhead").toString());
+        assertEquals("[[\"Service\"]]", service.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+        assertFalse(service.has("status"), "no request's properties on the batch");
         JsonNode up = all().stream().filter(d -> d.has("Provider")).findFirst().orElseThrow();
-        assertEquals(4.0, up.path("UpstreamRequests").asDouble(), "counts are summed: " + up);
+        assertEquals(3.0, up.path("UpstreamRequests").asDouble(), "counts are summed: " + up);
         assertEquals(0.0, up.path("UpstreamErrors").asDouble());
-        assertEquals("[1.0,2.0,3.0,7.0]", up.path("UpstreamLatency").toString(), "every latency is kept");
+        assertEquals("[1.0,2.0,3.0]", up.path("UpstreamLatency").toString(), "every latency is kept");
         JsonNode dep = all().stream().filter(d -> d.has("Deployment")).findFirst().orElseThrow();
         assertEquals("[1.0,2.0,3.0]", dep.path("DeploymentLatency").toString());
         assertEquals(1.0, dep.path("DeploymentErrors").asDouble());
@@ -291,8 +299,46 @@ class PowertoolsMetricsTest {
         batched.flush(); // before a checkpoint, on shutdown
         JsonNode last = all().stream().filter(d -> d.has("Tenant")).findFirst().orElseThrow();
         assertEquals(1.0, last.path("TenantTokensIn").asDouble(), "written once: " + captured);
+        assertEquals(1.0, all().stream().filter(d -> d.has("Requests")).findFirst().orElseThrow()
+                .path("Requests").asDouble(), "the fourth request's values with it");
+        int written = all().size();
         batched.flush();
-        assertEquals(1, all().size(), "nothing is written twice");
+        assertEquals(written, all().size(), "nothing is written twice");
+    }
+
+    @Test
+    void batched_stampedWithFirstValuesTime_staleBatchWrittenBeforeNewValues_failuresLogged() throws Exception {
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        java.time.Instant t0 = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> wall = new java.util.concurrent.atomic.AtomicReference<>(t0);
+        PowertoolsMetrics batched = PowertoolsMetrics.create(Settings.from(Map.of("POWERTOOLS_METRICS_NAMESPACE",
+                NAMESPACE, "POWERTOOLS_SERVICE_NAME", SERVICE, "AWS_LAMBDA_FUNCTION_NAME", FUNCTION)), Map.of(),
+                wall::get, ticks::get);
+        batched.request(new RequestOutcome(200, 4_000_000, 0, null, null, 0, 0, null));
+        // the environment is frozen for 20 minutes, then a failed request arrives
+        ticks.addAndGet(1_200_000_000_000L);
+        wall.set(t0.plusSeconds(1200));
+        batched.request(new RequestOutcome(502, 9_000_000, 8_000_000, "mock", "mock-\"1", 0, 0, "upstream_error"));
+        List<JsonNode> service = documents().stream().filter(d -> d.has("Requests")).toList();
+        assertEquals(1, service.size(), "the stale batch alone is written: " + captured);
+        assertEquals(t0.toEpochMilli(), service.get(0).at("/_aws/Timestamp").asLong(),
+                "stamped with its value's time, not the thaw's");
+        assertEquals(4.0, service.get(0).path("Latency").asDouble());
+        String line = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("request failed"))
+                .findFirst().orElseThrow(() -> new AssertionError("no failure line: " + captured));
+        JsonNode failure = Json.MAPPER.readTree(line);
+        assertEquals(502, failure.path("status").asInt());
+        assertEquals("upstream_error", failure.path("errorCode").asText());
+        assertEquals("mock-\"1", failure.path("model").asText(), "quoted as JSON");
+        assertEquals("chat.completions", failure.path("operation").asText());
+        assertFalse(failure.has("_aws"));
+
+        captured.reset();
+        batched.flush();
+        JsonNode second = documents().stream().filter(d -> d.has("Requests")).findFirst().orElseThrow();
+        assertEquals(t0.plusSeconds(1200).toEpochMilli(), second.at("/_aws/Timestamp").asLong());
+        assertEquals(1.0, second.path("Status5xx").asDouble(), "the failure's metrics are batched with the rest");
+        assertEquals(1.0, second.path("Requests").asDouble());
     }
 
     @Test
