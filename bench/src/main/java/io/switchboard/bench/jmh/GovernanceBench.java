@@ -162,7 +162,7 @@ public class GovernanceBench {
     public String serverStats() {
         StringBuilder sb = new StringBuilder();
         for (String line : ping.info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_ping:") || line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_incrby:") || line.startsWith("cmdstat_get:") || line.startsWith("cmdstat_pexpire:")) {
+            if (line.startsWith("cmdstat_ping:") || line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_incrby:") || line.startsWith("cmdstat_get:") || line.startsWith("cmdstat_pexpire:") || line.startsWith("cmdstat_mget:")) {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 String per = line.replaceAll(".*usec_per_call=([0-9.]+).*", "$1");
                 sb.append(name).append(' ').append(per).append(" us; ");
@@ -171,7 +171,7 @@ public class GovernanceBench {
         return sb.toString();
     }
 
-    /** An L2 that answers every pipeline from memory: each counter at 1, no previous window, no spend. */
+    /** An L2 that answers every pipeline from memory: each counter at its cost, no previous window, no spend. */
     private static final class CannedL2 implements io.switchboard.core.governance.CounterL2 {
         @Override
         public List<Object> pipeline(List<String[]> commands) {
@@ -179,7 +179,9 @@ public class GovernanceBench {
             for (int i = 0; i < replies.length; i++) {
                 String name = commands.get(i)[0];
                 replies[i] = name.equals("INCRBY") ? Long.valueOf(commands.get(i)[2])
-                        : name.equals("PEXPIRE") ? Long.valueOf(1) : null;
+                        : name.equals("PEXPIRE") ? Long.valueOf(1)
+                        : name.equals("MGET") ? java.util.Arrays.asList(new Object[commands.get(i).length - 1])
+                        : null;
             }
             return java.util.Arrays.asList(replies);
         }

@@ -151,8 +151,17 @@ public final class Governance {
             if (rest == 0) {
                 return s + "s";
             }
-            String frac = String.format("%03d", rest).replaceAll("0+$", "");
-            return s + "." + frac + "s";
+            // the milliseconds as a fraction without trailing zeros (no String.format, no regex: every response)
+            StringBuilder b = new StringBuilder(8).append(s).append('.');
+            int digits = rest % 10 != 0 ? 3 : rest % 100 != 0 ? 2 : 1;
+            long frac = digits == 3 ? rest : digits == 2 ? rest / 10 : rest / 100;
+            if (digits >= 2 && rest < 100) {
+                b.append('0');
+            }
+            if (digits == 3 && rest < 10) {
+                b.append('0');
+            }
+            return b.append(frac).append('s').toString();
         }
         return (millis / 60_000) + "m" + (millis % 60_000) / 1000 + "s";
     }

@@ -194,7 +194,8 @@ public final class PowertoolsMetrics implements GatewayMetrics {
      * error code, the properties the per-request document carries when nothing is batched. Never the prompt or a key.
      */
     private void failed(RequestOutcome o) {
-        StringBuilder b = new StringBuilder(160).append("{\"level\":\"WARN\",\"message\":\"request failed\",\"service\":");
+        StringBuilder b = new StringBuilder(160).append("{\"level\":\"").append(o.status() >= 500 ? "WARN" : "INFO")
+                .append("\",\"message\":\"request failed\",\"service\":");
         quote(b, out.service()).append(",\"status\":").append(o.status()).append(",\"operation\":");
         quote(b, o.operation().label());
         if (o.provider() != null) {

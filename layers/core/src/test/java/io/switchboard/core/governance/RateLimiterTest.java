@@ -202,6 +202,33 @@ class RateLimiterTest {
     }
 
     @Test
+    void counterFoundNewAfterItsTtlWasSet_getsOneAgain() throws Exception {
+        String t = tenant();
+        ValkeyRateLimiter env = environment(redis.url());
+        ValkeyRateLimiter other = environment(redis.url());
+        Principal p = caller(t, "key_evicted", 100, 0, TenantLimits.none(t), null);
+        assertNull(env.acquire(p, 10, NOW).denied()); // sets the TTL: this environment's first count of the window
+        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+            Set<String> keys = j.keys("gov:{t:" + t + "}:*");
+            assertEquals(1, keys.size(), keys.toString());
+            String counter = keys.iterator().next();
+            assertNull(other.acquire(p, 10, NOW).denied(), "a second environment counts the same counter");
+            assertEquals("2", j.get(counter));
+            j.persist(counter); // as if the TTL were lost...
+            j.del(counter); // ...and the counter evicted: the next count creates it anew
+            assertNull(env.acquire(p, 10, NOW).denied());
+            assertEquals("1", j.get(counter));
+            long ttl = j.pttl(counter);
+            assertTrue(ttl > 0 && ttl <= 2 * ValkeyRateLimiter.WINDOW_MILLIS, counter + " has TTL " + ttl);
+            for (int i = 0; i < 3; i++) {
+                assertNull(env.acquire(p, 10, NOW).denied());
+            }
+            assertEquals("4", j.get(counter));
+            assertTrue(j.pttl(counter) > 0);
+        }
+    }
+
+    @Test
     void budget_spent_refusesUntilTheDayEnds() {
         String t = tenant();
         ValkeyRateLimiter env = environment(redis.url());
