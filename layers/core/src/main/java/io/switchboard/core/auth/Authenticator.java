@@ -5,7 +5,6 @@ import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.config.ApiKeyEntry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -83,11 +82,7 @@ public final class Authenticator {
 
     /** SHA-256 of a key's UTF-8 bytes. */
     public static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        return Sha256.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Lower-case hex SHA-256 of a key, the form keys are configured in. */

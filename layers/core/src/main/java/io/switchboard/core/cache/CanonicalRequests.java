@@ -3,6 +3,7 @@ package io.switchboard.core.cache;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.core.auth.Sha256;
 import io.switchboard.shared.ErrorKind;
 import io.switchboard.shared.GatewayException;
 import io.switchboard.shared.chat.ChatMessage;
@@ -13,8 +14,6 @@ import io.switchboard.shared.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -59,11 +58,7 @@ public final class CanonicalRequests {
     }
 
     private static String sha256(byte[] canonical) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(canonical));
     }
 
     /** The canonical bytes of an embeddings request (exposed for tests and diagnosis). */
