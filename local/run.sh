@@ -12,6 +12,7 @@ if [ ! -f "$jar" ] || [ -n "$(find shared layers functions local pom.xml \( -nam
 fi
 # Never probe the network for an AWS environment: no instance metadata, EMF pinned to Local.
 export AWS_EC2_METADATA_DISABLED=true AWS_EMF_ENVIRONMENT=Local AWS_REGION="${AWS_REGION:-us-east-1}"
-# JVM options as Lambda runs small functions (C1 only, the Serial collector, a small heap), in local/jvm.options
-# (also read by the benchmark harness): the whole stack's environments stay under 200 MB resident.
+# JVM options in local/jvm.options (also read by the benchmark harness): the JIT as Lambda runs our java25 SnapStart
+# functions (full tiered compilation), the Serial collector, a small heap, native memory trimmed: about 200 MB
+# resident for the whole stack with 8 warm environments.
 exec java $(grep -v '^#' local/jvm.options) --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"

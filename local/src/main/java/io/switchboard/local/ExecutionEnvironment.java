@@ -46,12 +46,11 @@ final class ExecutionEnvironment {
     private final java.util.concurrent.ExecutorService thread;
     private final boolean snapStart;
     /** Fires the timeout of invocations that run inline on their caller's thread. */
-    private final java.util.concurrent.ScheduledExecutorService watchdog;
+    private final Watchdog watchdog;
     private HandlerInvoker invoker;
     private long initNanos = -1;
 
-    ExecutionEnvironment(FunctionSpec spec, Map<String, String> env,
-            java.util.concurrent.ScheduledExecutorService watchdog) {
+    ExecutionEnvironment(FunctionSpec spec, Map<String, String> env, Watchdog watchdog) {
         this.spec = spec;
         this.env = env;
         this.watchdog = watchdog;
@@ -116,42 +115,33 @@ final class ExecutionEnvironment {
         if (caller.isVirtual()) {
             return run(task, limit, onTimeout);
         }
-        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.CountDownLatch fired = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ScheduledFuture<?> timer = watchdog.schedule(() -> {
-            if (finished.compareAndSet(false, true)) {
-                try {
-                    onTimeout.run();
-                } finally {
-                    caller.interrupt();
-                    fired.countDown();
-                }
-            }
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
-        boolean over = false;
+        Watchdog.Watch watch = watchdog.watch(limit, onTimeout);
+        T result;
         try {
-            T result = task.call();
-            if (finished.compareAndSet(false, true)) {
-                return result;
-            }
-            over = true;
-            throw new TimeoutException("function timeout");
-        } catch (TimeoutException e) {
-            over = true;
-            throw e;
+            result = task.call();
         } catch (Exception e) {
-            if (!finished.compareAndSet(false, true)) {
-                over = true;
-                throw new TimeoutException("function timeout");
+            if (watch.finish()) {
+                throw new java.util.concurrent.ExecutionException(e);
             }
-            throw new java.util.concurrent.ExecutionException(e);
+            throw timedOut(watch);
+        } catch (Error e) {
+            if (!watch.finish()) {
+                watch.awaitFired();
+            }
+            throw e;
         } finally {
-            timer.cancel(false);
-            if (over) {
-                fired.await(); // the watchdog has answered and interrupted: its interrupt is this invocation's,
-                Thread.interrupted(); // not the caller's next one's
-            }
+            watchdog.end(watch);
         }
+        if (watch.finish()) {
+            return result;
+        }
+        throw timedOut(watch);
+    }
+
+    /** The watchdog fired: once it has answered and interrupted, the interrupt (this invocation's) is cleared. */
+    private static TimeoutException timedOut(Watchdog.Watch watch) {
+        watch.awaitFired();
+        return new TimeoutException("function timeout");
     }
 
     private <T> T run(Callable<T> task, Duration limit, Runnable onTimeout) throws Exception {

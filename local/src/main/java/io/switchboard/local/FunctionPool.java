@@ -14,7 +14,7 @@ final class FunctionPool {
     private final Deque<ExecutionEnvironment> idle = new ArrayDeque<>();
     private int live;
     /** The timeouts of this function's inline invocations (one daemon thread, made on first use). */
-    private java.util.concurrent.ScheduledThreadPoolExecutor watchdog;
+    private Watchdog watchdog;
 
     FunctionPool(FunctionSpec spec, Map<String, String> env) {
         this.spec = spec;
@@ -36,12 +36,7 @@ final class FunctionPool {
         }
         live++;
         if (watchdog == null) {
-            watchdog = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "timeouts-" + spec.logicalId());
-                t.setDaemon(true);
-                return t;
-            });
-            watchdog.setRemoveOnCancelPolicy(true); // a cancelled timer leaves nothing behind
+            watchdog = new Watchdog("timeouts-" + spec.logicalId());
         }
         return new ExecutionEnvironment(spec, env, watchdog);
     }
@@ -66,7 +61,7 @@ final class FunctionPool {
         idle.forEach(ExecutionEnvironment::destroy);
         idle.clear();
         if (watchdog != null) {
-            watchdog.shutdownNow();
+            watchdog.close();
         }
     }
 
@@ -75,7 +70,7 @@ final class FunctionPool {
         idle.forEach(e -> e.shutdown(java.time.Duration.ofSeconds(2)));
         idle.clear();
         if (watchdog != null) {
-            watchdog.shutdownNow();
+            watchdog.close();
         }
     }
 }

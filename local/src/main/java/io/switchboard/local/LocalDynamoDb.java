@@ -85,6 +85,7 @@ final class LocalDynamoDb implements AutoCloseable {
             args.addAll(List.of("-dbPath", folder.toAbsolutePath().toString(), "-sharedDb"));
         }
         DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+        boundThreads(proxy);
         proxy.start();
         try (DynamoDbClient c = client()) {
             for (EventSources.Table t : tables) {
@@ -93,6 +94,33 @@ final class LocalDynamoDb implements AutoCloseable {
         }
         return proxy;
     }
+
+    /**
+     * At most {@link #MAX_THREADS} server threads, idle ones gone after 5 s. DynamoDB Local makes its Jetty server
+     * with Jetty's default pool (up to 200 threads, kept 60 s), and no option to change it: under the harness's load
+     * eight environments' key lookups and spend writes grew it to about 70 threads, each with its stack and its own
+     * malloc arena — several MB of the local run's resident memory for a table a handful of environments use. The pool
+     * is reached through the proxy's private field; if that ever fails, the default pool stays (only memory differs).
+     */
+    private static void boundThreads(DynamoDBProxyServer proxy) {
+        try {
+            java.lang.reflect.Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+            f.setAccessible(true);
+            Object server = f.get(proxy);
+            if (server instanceof org.eclipse.jetty.server.Server jetty
+                    && jetty.getThreadPool() instanceof org.eclipse.jetty.util.thread.QueuedThreadPool pool) {
+                pool.setMaxThreads(MAX_THREADS);
+                pool.setMinThreads(2);
+                pool.setIdleTimeout(5_000);
+                pool.setReservedThreads(0);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // the default pool: more threads, same behaviour
+        }
+    }
+
+    /** DynamoDB Local's server threads at most (acceptor and selectors included). */
+    static final int MAX_THREADS = 12;
 
     /** sqlite4java's natives, copied next to the local runner's jar by the build. */
     private static void nativeLibraries() {

@@ -339,8 +339,8 @@ public final class Harness {
             }
         });
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // the JVM options of local/run.sh (local/jvm.options: C1 only as Lambda's Java runtimes by default, the Serial
-        // collector and a small heap as Lambda's small functions get)
+        // the JVM options of local/run.sh (local/jvm.options: full tiered compilation as Lambda runs java25 functions
+        // with SnapStart, the Serial collector and a small heap)
         List<String> cmd = new ArrayList<>(List.of(java));
         try {
             for (String line : Files.readAllLines(repo.resolve("local/jvm.options"))) {
