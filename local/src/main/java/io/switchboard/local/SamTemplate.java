@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the functions of a SAM template: handler, timeout, memory, reserved concurrency, environment (Globals merged
- * with the function's) and API routes (HTTP API, and REST API with response streaming). Intrinsics are resolved as a local deployment would see them: parameters
+ * with the function's), API routes (HTTP API, and REST API with response streaming) and inline policy statements. Intrinsics are resolved as a local deployment would see them: parameters
  * take their defaults unless overridden, pseudo parameters get local values, and {@code Fn::If}, {@code Fn::Sub},
  * {@code Fn::Join}, {@code Fn::Equals}, {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or} are evaluated. A value that
  * cannot be resolved locally (say {@code Fn::GetAtt}) is left out. The template must use the long form of
@@ -226,6 +226,97 @@ public final class SamTemplate {
             }
             out.add(new FunctionSpec(r.getKey(), handler, Duration.ofSeconds(timeout), memory,
                     reserved == null ? 1000 : Integer.parseInt(reserved), env, routes));
+        }
+        return out;
+    }
+
+    /**
+     * The statements of {@code logicalId}'s inline policies ({@code Policies} entries that are policy documents;
+     * managed policy names and SAM policy templates are skipped), with {@code Fn::If} branches chosen and list
+     * parameters ({@code CommaDelimitedList}) expanded as a deployment with these parameters would see them.
+     */
+    public List<PolicyStatement> policyStatements(String logicalId) {
+        List<PolicyStatement> out = new ArrayList<>();
+        Object policies = resolve(root.path("Resources").path(logicalId).path("Properties").get("Policies"));
+        for (Object policy : asList(policies)) {
+            if (policy instanceof Map<?, ?> doc && doc.containsKey("Statement")) {
+                for (Object st : asList(doc.get("Statement"))) {
+                    if (st instanceof Map<?, ?> m) {
+                        out.add(new PolicyStatement(String.valueOf(m.get("Effect")), strings(m.get("Action")),
+                                strings(m.get("Resource"))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<?> asList(Object v) {
+        return v instanceof List<?> l ? l : v == null ? List.of() : List.of(v);
+    }
+
+    private static List<String> strings(Object v) {
+        List<String> out = new ArrayList<>();
+        for (Object o : asList(v)) {
+            if (o instanceof String s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Resolves a node into plain values: a string, a list, a map, null for {@code AWS::NoValue}, or
+     * {@link #UNRESOLVED}. Unlike {@link #eval}, lists and maps keep their shape and a {@code Ref} to a
+     * {@code CommaDelimitedList} parameter gives a list; unresolvable entries are left out of lists and maps.
+     */
+    private Object resolve(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isArray()) {
+            List<Object> out = new ArrayList<>();
+            for (JsonNode e : n) {
+                Object v = resolve(e);
+                if (v != null && v != UNRESOLVED) {
+                    out.add(v);
+                }
+            }
+            return out;
+        }
+        if (!n.isObject()) {
+            return eval(n);
+        }
+        if (n.size() == 1) {
+            Map.Entry<String, JsonNode> f = n.fields().next();
+            String name = f.getKey();
+            if (name.equals("Ref") && "CommaDelimitedList".equals(
+                    root.path("Parameters").path(f.getValue().asText()).path("Type").asText())) {
+                String value = parameters.get(f.getValue().asText());
+                if (value == null) {
+                    return UNRESOLVED;
+                }
+                List<Object> out = new ArrayList<>();
+                for (String part : value.split(",", -1)) {
+                    out.add(part.strip());
+                }
+                return out;
+            }
+            if (name.equals("Fn::If")) {
+                Object cond = condition(f.getValue().get(0).asText());
+                return cond instanceof Boolean b ? resolve(f.getValue().get(b ? 1 : 2)) : UNRESOLVED;
+            }
+            if (name.equals("Ref") || name.equals("Condition") || name.startsWith("Fn::")) {
+                return eval(n);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Object v = resolve(e.getValue());
+            if (v != null && v != UNRESOLVED) {
+                out.put(e.getKey(), v);
+            }
         }
         return out;
     }

@@ -10,10 +10,77 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SamTemplateTest {
+    private static final List<String> INVOKE = List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
+    private static final List<String> COMPLETION_FUNCTIONS = List.of("CompletionFunction", "CompletionStreamFunction");
+
+    /** The resources of every statement of {@code function} that allows a {@code bedrock:Invoke*} action. */
+    private static List<PolicyStatement> bedrockInvoke(SamTemplate t, String function) {
+        return t.policyStatements(function).stream()
+                .filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("bedrock:Invoke"))).toList();
+    }
+
+    @Test
+    void policies_bedrockInvokeOff_grantsNoBedrockInvoke() throws Exception {
+        SamTemplate t = SamTemplate.read(Project.template(), Map.of("BedrockModelArns", "arn:aws:bedrock:x::y/z"));
+        for (FunctionSpec f : t.functions()) {
+            assertEquals(List.of(), bedrockInvoke(t, f.logicalId()), f.logicalId());
+        }
+        assertFalse(t.policyStatements("CompletionFunction").isEmpty(), "the reader sees the function's policies");
+    }
+
+    @Test
+    void policies_bedrockInvokeWithoutArns_keepsTheRegionWideGrant() throws Exception {
+        SamTemplate t = SamTemplate.read(Project.template(), Map.of("BedrockInvoke", "true"));
+        for (String f : COMPLETION_FUNCTIONS) {
+            assertEquals(List.of(new PolicyStatement("Allow", INVOKE, List.of(
+                    "arn:aws:bedrock:*::foundation-model/*",
+                    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/*"))), bedrockInvoke(t, f), f);
+        }
+    }
+
+    @Test
+    void policies_bedrockModelArns_scopeBothCompletionFunctionsToThem() throws Exception {
+        List<String> arns = List.of(
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0");
+        SamTemplate t = SamTemplate.read(Project.template(),
+                Map.of("BedrockInvoke", "true", "BedrockModelArns", String.join(",", arns)));
+        for (String f : COMPLETION_FUNCTIONS) {
+            assertEquals(List.of(new PolicyStatement("Allow", INVOKE, arns)), bedrockInvoke(t, f), f);
+        }
+        for (FunctionSpec f : t.functions()) {
+            if (!COMPLETION_FUNCTIONS.contains(f.logicalId())) {
+                assertEquals(List.of(), bedrockInvoke(t, f.logicalId()), "only the completion functions invoke");
+            }
+            for (PolicyStatement s : t.policyStatements(f.logicalId())) {
+                assertFalse(s.actions().stream().anyMatch(a -> a.equals("bedrock:*") || a.equals("*")), f.logicalId());
+            }
+        }
+    }
+
+    @Test
+    void bedrockModelArns_allowedPattern_takesArnsAndRefusesBareModelIds() throws Exception {
+        String pattern = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(Project.template().toFile())
+                .at("/Parameters/BedrockModelArns/AllowedPattern").asText();
+        Pattern p = Pattern.compile(pattern);
+        for (String ok : List.of("", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+                "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0",
+                "arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:application-inference-profile/a1b2c3")) {
+            assertTrue(p.matcher(ok).matches(), ok);
+        }
+        for (String bad : List.of("amazon.nova-lite-v1:0", "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "bedrock/amazon.nova-lite-v1:0", "arn:aws:s3:::bucket/key", "*")) {
+            assertFalse(p.matcher(bad).matches(), bad);
+        }
+    }
 
     @Test
     void functions_projectTemplate_declaresCompletionFunction() throws Exception {
