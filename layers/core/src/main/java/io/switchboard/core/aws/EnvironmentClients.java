@@ -8,7 +8,9 @@ import io.switchboard.core.secrets.SsmSecretStore;
 import io.switchboard.core.net.Http1Client;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -16,9 +18,9 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 /**
  * Every client one execution environment uses, each declared once and built on first use: the HTTP client providers
  * and listers share, the SSM secret store, the DynamoDB catalog reader (short calls, request path) and writer
- * (discovery), EventBridge, Bedrock's control plane and Bedrock Runtime (per region). Every function's composition
- * root makes one and hands it to the parts that need clients, so no part builds its own; {@link #close()} drops them
- * all (before a SnapStart snapshot, or at the end), and each comes back lazily.
+ * (discovery), EventBridge, Bedrock's control plane and Bedrock Runtime (each per region). Every function's
+ * composition root makes one and hands it to the parts that need clients, so no part builds its own; {@link #close()}
+ * drops them all (before a SnapStart snapshot, or at the end), and each comes back lazily.
  */
 public final class EnvironmentClients implements AutoCloseable {
     /** Bound of one AWS call on the request path (a catalog read): a slow table must not stall completions. */
@@ -33,7 +35,12 @@ public final class EnvironmentClients implements AutoCloseable {
     private final Lazy<DynamoDbClient> dynamoDbReader;
     private final Lazy<DynamoDbClient> dynamoDbWriter;
     private final Lazy<EventBridgeClient> eventBridge;
-    private final Lazy<BedrockClient> bedrock;
+    private final String bedrockRegion;
+    private final java.net.URI bedrockEndpoint;
+    private final Duration bedrockCallTimeout;
+    private final Ticker ticker;
+    private final Lazy.Listener listener;
+    private final Map<String, Lazy<BedrockClient>> bedrock = new ConcurrentHashMap<>();
     private final BedrockRuntimeClients bedrockRuntime;
 
     private EnvironmentClients(Settings settings, Ticker ticker, Lazy.Listener listener) {
@@ -49,8 +56,11 @@ public final class EnvironmentClients implements AutoCloseable {
                 cs.dynamoDbEndpoint(), WRITE_CALL_TIMEOUT, creds), ticker, listener);
         this.eventBridge = Lazy.of("eventbridge-client", () -> AwsClients.eventBridge(cs.region(),
                 cs.eventBridgeEndpoint(), WRITE_CALL_TIMEOUT, creds), ticker, listener);
-        this.bedrock = Lazy.of("bedrock-client", () -> AwsClients.bedrock(cs.region(), cs.bedrockEndpoint(),
-                cs.discoveryTimeout(), creds), ticker, listener);
+        this.bedrockRegion = cs.region();
+        this.bedrockEndpoint = cs.bedrockEndpoint();
+        this.bedrockCallTimeout = cs.discoveryTimeout();
+        this.ticker = ticker;
+        this.listener = listener;
         this.bedrockRuntime = new BedrockRuntimeClients(settings.region(), settings.bedrockRuntimeEndpoint(), creds,
                 ticker, listener);
     }
@@ -111,9 +121,20 @@ public final class EnvironmentClients implements AutoCloseable {
         return eventBridge;
     }
 
-    /** Bedrock's control plane (model listing). */
+    /** Bedrock's control plane (model listing) in the catalog's region. */
     public Lazy<BedrockClient> bedrock() {
-        return bedrock;
+        return bedrock(null);
+    }
+
+    /**
+     * Bedrock's control plane in {@code region} (null: the catalog's), one client per distinct region, each built on
+     * first use and at the same endpoint override ({@code AWS_ENDPOINT_URL_BEDROCK}) when one is set.
+     */
+    public Lazy<BedrockClient> bedrock(String region) {
+        String r = region != null ? region : bedrockRegion;
+        return bedrock.computeIfAbsent(r, x -> Lazy.of(x.equals(bedrockRegion) ? "bedrock-client"
+                : "bedrock-client-" + x, () -> AwsClients.bedrock(x, bedrockEndpoint, bedrockCallTimeout,
+                credentials), ticker, listener));
     }
 
     /** Bedrock Runtime (the {@code bedrock} provider's Converse and ConverseStream), per region. */
@@ -129,7 +150,7 @@ public final class EnvironmentClients implements AutoCloseable {
         dynamoDbReader.reset();
         dynamoDbWriter.reset();
         eventBridge.reset();
-        bedrock.reset();
+        bedrock.values().forEach(Lazy::reset);
         bedrockRuntime.close();
     }
 }

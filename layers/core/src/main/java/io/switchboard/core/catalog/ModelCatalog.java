@@ -19,6 +19,7 @@ import io.switchboard.core.provider.mock.Sleeper;
 import io.switchboard.core.secrets.SecretResolver;
 import io.switchboard.core.secrets.SecretStore;
 import io.switchboard.core.secrets.SsmSecretStore;
+import io.switchboard.shared.config.ProviderConfig;
 import io.switchboard.shared.config.ProviderType;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -26,7 +27,6 @@ import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
@@ -49,7 +49,6 @@ public final class ModelCatalog implements AutoCloseable {
     private final Lazy<DynamoDbClient> reader;
     private final Lazy<DynamoDbClient> writer;
     private final Lazy<EventBridgeClient> events;
-    private final Lazy<BedrockClient> bedrock;
     private final Lazy<HttpClient> http;
     private final SsmSecretStore ssm;
     private final CatalogStore readStore;
@@ -72,7 +71,6 @@ public final class ModelCatalog implements AutoCloseable {
         this.reader = c.dynamoDbReader();
         this.writer = c.dynamoDbWriter();
         this.events = c.eventBridge();
-        this.bedrock = c.bedrock();
         this.http = c.http();
         this.ssm = c.ssm();
         SecretStore store = b.secretStore != null ? b.secretStore : ssm;
@@ -83,7 +81,7 @@ public final class ModelCatalog implements AutoCloseable {
                 : cs.hasTable() ? new DynamoDbCatalogStore(writer, cs.table()) : null;
         this.publisher = b.publisher != null ? b.publisher
                 : cs.eventBus() != null ? new EventBridgePublisher(events, cs.eventBus()) : CatalogEventPublisher.none();
-        this.bedrockModels = b.bedrockModels != null ? b.bedrockModels : new SdkBedrockModels(bedrock);
+        this.bedrockModels = b.bedrockModels;
         this.sleeper = b.sleeper;
         this.snapshots = new CatalogSnapshots(readStore, settings.config(), ticker, cs.refreshInterval());
         this.api = new ModelsApi(new Authenticator(settings.config().apiKeys()), snapshots);
@@ -114,9 +112,17 @@ public final class ModelCatalog implements AutoCloseable {
         Map<ProviderType, ModelLister> listers = new EnumMap<>(ProviderType.class);
         listers.put(ProviderType.OPENAI, new OpenAiModelLister(http, secrets));
         listers.put(ProviderType.ANTHROPIC, new AnthropicModelLister(http, secrets));
-        listers.put(ProviderType.BEDROCK, new BedrockModelLister(p -> bedrockModels));
+        listers.put(ProviderType.BEDROCK, new BedrockModelLister(this::bedrockModels));
         listers.put(ProviderType.MOCK, new MockModelLister(settings::config, sleeper));
         return new ModelDiscovery(listers, cs.discoveryParallelism(), cs.discoveryTimeout(), ticker);
+    }
+
+    /**
+     * Bedrock's catalog as {@code p} sees it: the builder's when one was given, else its own region's (the catalog's
+     * region when it names none) through that region's control-plane client, built on first use.
+     */
+    private BedrockModels bedrockModels(ProviderConfig p) {
+        return bedrockModels != null ? bedrockModels : new SdkBedrockModels(clients.bedrock(p.region()));
     }
 
     /**
@@ -231,7 +237,7 @@ public final class ModelCatalog implements AutoCloseable {
             return this;
         }
 
-        /** Bedrock's catalog instead of the SDK client. */
+        /** Bedrock's catalog, for every region, instead of the SDK clients (one per region). */
         public Builder bedrockModels(BedrockModels m) {
             this.bedrockModels = Objects.requireNonNull(m);
             return this;

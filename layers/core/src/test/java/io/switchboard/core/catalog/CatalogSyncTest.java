@@ -87,6 +87,10 @@ class CatalogSyncTest {
     }
 
     private ModelCatalog catalog(String config, long timeoutMs) {
+        return catalog(config, timeoutMs, null);
+    }
+
+    private ModelCatalog catalog(String config, long timeoutMs, io.switchboard.core.Lazy.Listener listener) {
         Map<String, String> env = new HashMap<>();
         env.put("SWITCHBOARD_CONFIG", config);
         env.put("SWITCHBOARD_CATALOG_TABLE", table);
@@ -95,7 +99,7 @@ class CatalogSyncTest {
         env.put("AWS_ENDPOINT_URL_BEDROCK", fakes.bedrockEndpoint().toString());
         env.put("FAKE_KEY", FakeProviders.KEY);
         env.put("SWITCHBOARD_METRICS", "off");
-        return ModelCatalog.builder(Settings.from(env)).clock(clock)
+        return ModelCatalog.builder(Settings.from(env)).clock(clock).listener(listener)
                 .store(new DynamoDbCatalogStore(() -> client, table)).publisher(events).build();
     }
 
@@ -116,7 +120,7 @@ class CatalogSyncTest {
 
         assertTrue(wallMs < 2_500, "one hanging provider is bounded by its 1 s timeout, took " + wallMs + " ms");
         assertEquals(Map.of("slow", "timeout"), second.failedProviders());
-        assertEquals(Map.of("openai", 2, "anthropic", 3, "bedrock", 3), second.listed());
+        assertEquals(Map.of("openai", 2, "anthropic", 3, "bedrock", 4), second.listed());
         assertFalse(second.changedCatalog(), "nothing changed: the hanging provider's entries stay");
         assertEquals(0, second.writes());
         Catalog stored = new DynamoDbCatalogStore(() -> client, table).load();
@@ -225,6 +229,69 @@ class CatalogSyncTest {
                 "a model callable only through an inference profile is listed by its profile");
         assertFalse(c.models().containsKey("bedrock/twelvelabs.marengo-embed-2-7-v1:0"),
                 "an embedding model the gateway has no body for is left out");
+        // profiles: listed only when the gateway can call their models through them
+        CatalogEntry claude = c.models().get("bedrock/us.anthropic.claude-3-7-sonnet-20250219-v1:0");
+        assertNotNull(claude, "a profile to a model offered only through profiles, in three regions");
+        assertEquals(List.of("text", "image"), claude.inputModalities(), "with its model's modalities");
+        assertEquals(List.of("text"), claude.outputModalities());
+        assertFalse(c.models().containsKey("bedrock/us.stability.sd3-5-large-v1:0"), "a profile to an image model");
+        assertFalse(c.models().containsKey("bedrock/us.meta.llama3-8b-instruct-v1:0"), "a profile to a legacy model");
+        assertFalse(c.models().containsKey("bedrock/us.twelvelabs.marengo-embed-2-7-v1:0"),
+                "a profile to an embedding model the gateway has no body for");
+        assertFalse(c.models().containsKey("bedrock/us.amazon.nova-premier-v1:0"),
+                "a profile to a model the region does not list");
+        assertFalse(c.models().containsKey("bedrock/us.empty-v1:0"), "a profile naming no model");
+        assertEquals(Map.of("bedrock", 4), r.listed());
+    }
+
+    @Test
+    void sdkBedrockModels_profilesFilteredByTheirModels_andOneFoundationListingForBoth() {
+        software.amazon.awssdk.services.bedrock.BedrockClient sdk = io.switchboard.core.aws.AwsClients.bedrock(
+                "us-east-1", fakes.bedrockEndpoint(), Duration.ofSeconds(10),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")));
+        try (sdk) {
+            var models = new io.switchboard.core.catalog.internal.SdkBedrockModels(() -> sdk);
+            assertEquals(List.of("us.amazon.nova-lite-v1:0", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"),
+                    models.inferenceProfiles().stream().map(DiscoveredModel::id).toList());
+            int before = fakes.requests.get();
+            List<DiscoveredModel> all = models.models();
+            assertEquals(2, fakes.requests.get() - before, "one ListFoundationModels, one ListInferenceProfiles page");
+            assertEquals(List.of("amazon.nova-lite-v1:0", "amazon.titan-embed-text-v2:0", "us.amazon.nova-lite-v1:0",
+                    "us.anthropic.claude-3-7-sonnet-20250219-v1:0"), all.stream().map(DiscoveredModel::id).toList());
+        }
+    }
+
+    @Test
+    void discover_bedrockProviderWithItsOwnRegion_isListedFromThatRegionByThatRegionsClient() {
+        List<String> built = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String config = config(bedrock(), "\"bedrock-eu\":{\"type\":\"bedrock\",\"region\":\""
+                + FakeProviders.EU_REGION + "\"}");
+        fakes.bedrockRegions.clear();
+        ModelCatalog catalog = catalog(config, 10_000, (name, nanos) -> built.add(name));
+
+        DiscoveryReport r = catalog.discover();
+
+        assertEquals(Map.of(), r.failedProviders());
+        assertEquals(Map.of("bedrock", 4, "bedrock-eu", 2), r.listed());
+        Catalog c = new DynamoDbCatalogStore(() -> client, table).load();
+        assertTrue(c.models().containsKey("bedrock-eu/amazon.nova-pro-v1:0"), "the EU region's model");
+        assertTrue(c.models().containsKey("bedrock-eu/eu.amazon.nova-pro-v1:0"), "the EU region's profile");
+        assertFalse(c.models().containsKey("bedrock-eu/amazon.nova-lite-v1:0"), "not the function's region's");
+        assertFalse(c.models().containsKey("bedrock/amazon.nova-pro-v1:0"), "and the default lists its own");
+        assertTrue(c.models().containsKey("bedrock/amazon.nova-lite-v1:0"));
+        assertEquals(java.util.Set.of("us-east-1", FakeProviders.EU_REGION),
+                java.util.Set.copyOf(fakes.bedrockRegions), "each listing signed for its provider's region");
+        assertEquals(List.of("bedrock-client", "bedrock-client-eu-west-1"),
+                built.stream().filter(n -> n.startsWith("bedrock-client")).sorted().toList(),
+                "one control-plane client per region");
+
+        catalog.discover();
+        assertEquals(2, built.stream().filter(n -> n.startsWith("bedrock-client")).count(), "built once each");
+        catalog.close();
+        catalog.discover();
+        assertEquals(4, built.stream().filter(n -> n.startsWith("bedrock-client")).count(),
+                "both closed with the others, and built again on the next use");
     }
 
     @Test

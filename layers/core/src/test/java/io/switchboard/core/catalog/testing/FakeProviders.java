@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /openai/v1/models}: OpenAI's list ({@link #openAiModels} ids), Bearer key required;</li>
  *   <li>{@code /anthropic/v1/models}: Anthropic's pages of two ({@link #anthropicModels}), {@code x-api-key} and
  *       {@code anthropic-version} required;</li>
- *   <li>{@code /bedrock/foundation-models} and {@code /bedrock/inference-profiles}: Bedrock's REST JSON;</li>
+ *   <li>{@code /bedrock/foundation-models} and {@code /bedrock/inference-profiles}: Bedrock's REST JSON, the lists of
+ *       the region the request is signed for ({@link #EU_REGION}'s own, every other region's the same);</li>
  *   <li>{@code /slow/v1/models}: never answers until closed;</li>
  *   <li>{@code /failing/v1/models}: 503.</li>
  * </ul>
@@ -34,6 +35,10 @@ public final class FakeProviders implements AutoCloseable {
     /** Ids the Anthropic endpoint lists. */
     public final List<String> anthropicModels = new CopyOnWriteArrayList<>(
             List.of("claude-3-5-haiku-20241022", "claude-3-7-sonnet-20250219", "claude-sonnet-4-20250514"));
+    /** The region whose Bedrock lists differ from every other's. */
+    public static final String EU_REGION = "eu-west-1";
+    /** The region each Bedrock listing request was signed for, in order. */
+    public final List<String> bedrockRegions = new CopyOnWriteArrayList<>();
     /** Requests seen per path prefix. */
     public final AtomicInteger requests = new AtomicInteger();
     /** Header check failures. */
@@ -112,8 +117,32 @@ public final class FakeProviders implements AutoCloseable {
         send(ex, 200, sb.append("}").toString());
     }
 
+    /** The region of a SigV4-signed request ({@code Credential=key/date/region/service/aws4_request}), or null. */
+    private String signedRegion(HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("authorization");
+        int at = auth == null ? -1 : auth.indexOf("Credential=");
+        String region = null;
+        if (at >= 0) {
+            String[] scope = auth.substring(at + "Credential=".length()).split("[,\\s]")[0].split("/");
+            region = scope.length > 2 ? scope[2] : null;
+        }
+        bedrockRegions.add(String.valueOf(region));
+        return region;
+    }
+
     private void bedrockFoundation(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
+        if (EU_REGION.equals(signedRegion(ex))) {
+            send(ex, 200, """
+                    {"modelSummaries":[
+                     {"modelArn":"arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0",
+                      "modelId":"amazon.nova-pro-v1:0","modelName":"Nova Pro","providerName":"Amazon",
+                      "inputModalities":["TEXT","IMAGE"],"outputModalities":["TEXT"],
+                      "inferenceTypesSupported":["ON_DEMAND","INFERENCE_PROFILE"],
+                      "modelLifecycle":{"status":"ACTIVE"}}]}
+                    """);
+            return;
+        }
         send(ex, 200, """
                 {"modelSummaries":[
                  {"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
@@ -143,14 +172,56 @@ public final class FakeProviders implements AutoCloseable {
                 """);
     }
 
+    /**
+     * Profiles to a callable model (Nova Lite), to a model offered only through profiles (Claude 3.7 Sonnet, across
+     * three regions), and to models the gateway cannot call: an image model, a legacy one, an embedding model of a
+     * family it has no body for, one this region does not list, and a profile naming no model.
+     */
     private void bedrockProfiles(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
+        if (EU_REGION.equals(signedRegion(ex))) {
+            send(ex, 200, """
+                    {"inferenceProfileSummaries":[
+                     {"inferenceProfileName":"EU Nova Pro","inferenceProfileId":"eu.amazon.nova-pro-v1:0",
+                      "inferenceProfileArn":"arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.amazon.nova-pro-v1:0",
+                      "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                      "models":[{"modelArn":"arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0"},
+                                {"modelArn":"arn:aws:bedrock:eu-central-1::foundation-model/amazon.nova-pro-v1:0"}]}]}
+                    """);
+            return;
+        }
         send(ex, 200, """
                 {"inferenceProfileSummaries":[
                  {"inferenceProfileName":"US Nova Lite","inferenceProfileId":"us.amazon.nova-lite-v1:0",
                   "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
                   "status":"ACTIVE","type":"SYSTEM_DEFINED","createdAt":"2024-11-29T00:00:00Z",
-                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}]}]}
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}]},
+                 {"inferenceProfileName":"US Claude 3.7 Sonnet",
+                  "inferenceProfileId":"us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0"},
+                            {"modelArn":"arn:aws:bedrock:us-east-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0"},
+                            {"modelArn":"arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0"}]},
+                 {"inferenceProfileName":"US SD3.5 Large","inferenceProfileId":"us.stability.sd3-5-large-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.stability.sd3-5-large-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/stability.sd3-5-large-v1:0"}]},
+                 {"inferenceProfileName":"US Llama 3 8B","inferenceProfileId":"us.meta.llama3-8b-instruct-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.meta.llama3-8b-instruct-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0"}]},
+                 {"inferenceProfileName":"US Marengo","inferenceProfileId":"us.twelvelabs.marengo-embed-2-7-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.twelvelabs.marengo-embed-2-7-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/twelvelabs.marengo-embed-2-7-v1:0"}]},
+                 {"inferenceProfileName":"US Nova Premier","inferenceProfileId":"us.amazon.nova-premier-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-premier-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED",
+                  "models":[{"modelArn":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-premier-v1:0"}]},
+                 {"inferenceProfileName":"US Empty","inferenceProfileId":"us.empty-v1:0",
+                  "inferenceProfileArn":"arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.empty-v1:0",
+                  "status":"ACTIVE","type":"SYSTEM_DEFINED","models":[]}]}
                 """);
     }
 
