@@ -342,6 +342,30 @@ class PowertoolsMetricsTest {
     }
 
     @Test
+    void resilience_retriesFallbacksAndBreakerTransitions_asEmfWithTheirDimensions() throws Exception {
+        metrics.retry("openai/gpt-4o", "upstream_unavailable");
+        metrics.fallback("gpt-4o", "claude", "context_window");
+        metrics.breaker("openai/gpt-4o", "CLOSED", "OPEN", false);
+        metrics.breaker("openai/gpt-4o", "CLOSED", "OPEN", true);
+        metrics.breaker("openai/gpt-4o", "OPEN", "HALF_OPEN", false);
+        metrics.breaker("openai/gpt-4o", "HALF_OPEN", "CLOSED", false);
+        List<JsonNode> docs = all();
+        assertEquals(6, docs.size(), () -> "one document each:\n" + captured);
+        String[] names = {"Retries", "Fallbacks", "BreakerOpened", "BreakerOpenedElsewhere", "BreakerHalfOpen",
+                "BreakerClosed"};
+        for (int i = 0; i < names.length; i++) {
+            JsonNode d = docs.get(i);
+            assertEquals("Count", declaredMetrics(d).get(names[i]), d.toString());
+            assertEquals(1.0, value(d, names[i]));
+            assertEquals(i == 1 ? Set.of("Reason") : Set.of("Deployment"), dimensionKeys(d), d.toString());
+        }
+        assertEquals("openai/gpt-4o", docs.get(0).path("Deployment").asText());
+        assertEquals("context_window", docs.get(1).path("Reason").asText());
+        assertFalse(captured.toString(StandardCharsets.UTF_8).contains("upstream_unavailable"),
+                "the error code is not a dimension (unbounded values stay out of CloudWatch's dimensions)");
+    }
+
+    @Test
     void request_upstreamDocumentPerProvider_modelDimensionOnlyForConfiguredModels() throws Exception {
         metrics.request(new RequestOutcome(200, 5_000_000, 3_000_000, "mock", "mock-1", 10, 20, null));
         metrics.request(new RequestOutcome(502, 2_000_000, 1_000_000, "mock", "caller-chosen-model", 0, 0,
