@@ -78,8 +78,11 @@ final class LocalDynamoDb implements AutoCloseable {
 
     private DynamoDBProxyServer launch(Path folder, List<EventSources.Table> tables) throws Exception {
         List<String> args = new ArrayList<>(List.of("-port", Integer.toString(port), "-disableTelemetry"));
+        // -sharedDb: one database whatever the caller's credentials (DynamoDB Local otherwise keeps one per access
+        // key id and region, so tables made with "local" would be missing to functions given the caller's own
+        // AWS_ACCESS_KEY_ID, as for a Bedrock provider)
         if (folder == null) {
-            args.add("-inMemory");
+            args.addAll(List.of("-inMemory", "-sharedDb"));
         } else {
             Files.createDirectories(folder);
             args.addAll(List.of("-dbPath", folder.toAbsolutePath().toString(), "-sharedDb"));

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.switchboard.core.provider.anthropic.FakeAnthropicServer;
+import io.switchboard.core.provider.bedrock.testing.FakeBedrockRuntime;
+import io.switchboard.core.provider.bedrock.testing.FakeEmbeddings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -29,9 +33,13 @@ import org.junit.jupiter.api.Test;
  * The secrets scan: a representative end-to-end scenario through the local run (completions whole and streamed,
  * embeddings, cache hits, the admin invalidation route, wrong and missing keys, unknown models, invalid bodies, and
  * an upstream that quotes the prompt and the provider key back in its 4xx/5xx bodies and stream error events) with
- * every log line the JVM prints and every response (status line, headers, body) captured. None may contain the
- * gateway key, the admin key, a wrong key a caller sent, the provider key, or the prompt text. (The one request value
- * an answer names back is an unknown {@code model}, as OpenAI's own answer does.)
+ * every log line the JVM prints and every response (status line, headers, body) captured. The same runs through an
+ * {@code anthropic} provider ({@link FakeAnthropicServer} quoting the prompt and its {@code x-api-key}) and a
+ * {@code bedrock} provider ({@link FakeBedrockRuntime} quoting the prompt and the SigV4 {@code authorization} header,
+ * which names the access key id, in its AWS errors and exception frames), chat and embeddings. None may contain the
+ * gateway key, the admin key, a wrong key a caller sent, any provider key (OpenAI's, Anthropic's, the AWS access key
+ * id and secret key), or the prompt text. (The one request value an answer names back is an unknown {@code model},
+ * as OpenAI's own answer does.)
  */
 class SecretsScanTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
@@ -39,6 +47,9 @@ class SecretsScanTest {
     private static final String ADMIN_KEY = "sk-admin-secret-" + RUN;
     private static final String WRONG_KEY = "sk-wrong-secret-" + RUN;
     private static final String PROVIDER_KEY = "sk-provider-secret-" + RUN;
+    private static final String ANTHROPIC_KEY = "sk-ant-secret-" + RUN;
+    private static final String AWS_KEY_ID = "AKIASECRET" + RUN.toUpperCase(java.util.Locale.ROOT);
+    private static final String AWS_SECRET = "aws-secret-key-" + RUN;
     private static final String PROMPT = "PROMPT-SECRET-" + RUN;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -94,6 +105,74 @@ class SecretsScanTest {
         return s;
     }
 
+    /** What the fakes of the other providers quote back: the prompt and the credentials they were sent. */
+    private static String quoted(String credentials) {
+        return "you sent " + PROMPT + " with " + credentials;
+    }
+
+    /** Anthropic's Messages API, answering by what the prompt asks and quoting the prompt and the key in errors. */
+    private static FakeAnthropicServer anthropic() throws IOException {
+        FakeAnthropicServer fake = FakeAnthropicServer.start();
+        fake.respond(r -> {
+            String req = new String(r.body(), StandardCharsets.UTF_8);
+            String quoted = quoted(r.header("x-api-key"));
+            if (req.contains("upstream-400")) {
+                return FakeAnthropicServer.Reply.error(400, "invalid_request_error", quoted);
+            } else if (req.contains("upstream-401")) {
+                return FakeAnthropicServer.Reply.error(401, "authentication_error", quoted);
+            } else if (req.contains("upstream-500")) {
+                return new FakeAnthropicServer.Reply(500, Map.of("Content-Type", "text/plain"),
+                        List.of(quoted.getBytes(StandardCharsets.UTF_8)), Duration.ZERO, Duration.ZERO);
+            } else if (req.contains("upstream-garbage")) {
+                return FakeAnthropicServer.Reply.json(200, "{\"content\":\"" + quoted);
+            } else if (r.stream()) {
+                List<String> events = FakeAnthropicServer.textStream(List.of("o", "k"), "end_turn", 3, 2);
+                if (req.contains("stream-error")) {
+                    return FakeAnthropicServer.Reply.sse(List.of(events.get(0), events.get(1), "event: error\ndata: "
+                            + "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\""
+                            + quoted + "\"}}\n\n"));
+                } else if (req.contains("stream-cut")) {
+                    return FakeAnthropicServer.Reply.sse(events.subList(0, 3));
+                }
+                return FakeAnthropicServer.Reply.sse(events);
+            }
+            return FakeAnthropicServer.Reply.json(200, FakeAnthropicServer.message(
+                    List.of(FakeAnthropicServer.text("ok")), "end_turn", FakeAnthropicServer.usage(3, 0, 0, 1)));
+        });
+        return fake;
+    }
+
+    /** Bedrock Runtime: Converse, ConverseStream and InvokeModel, quoting the prompt and the signature in errors. */
+    private static FakeBedrockRuntime bedrock() throws IOException {
+        FakeBedrockRuntime fake = FakeBedrockRuntime.start();
+        fake.respond(r -> {
+            String req = new String(r.body(), StandardCharsets.UTF_8);
+            String quoted = quoted(r.header("authorization"));
+            if (req.contains("upstream-400")) {
+                return FakeBedrockRuntime.Reply.error(400, "ValidationException", quoted);
+            } else if (req.contains("upstream-401")) {
+                return FakeBedrockRuntime.Reply.error(403, "AccessDeniedException", quoted);
+            } else if (req.contains("upstream-500")) {
+                return FakeBedrockRuntime.Reply.error(500, "InternalServerException", quoted);
+            } else if (req.contains("upstream-garbage")) {
+                return FakeBedrockRuntime.Reply.json(200, "{\"output\":\"" + quoted);
+            } else if ("invoke".equals(r.operation())) {
+                return FakeEmbeddings.answer(r);
+            } else if ("converse-stream".equals(r.operation())) {
+                List<FakeBedrockRuntime.Frame> frames = FakeBedrockRuntime.textStream("end_turn", "o", "k");
+                if (req.contains("stream-error")) {
+                    return FakeBedrockRuntime.Reply.stream(List.of(frames.get(0), frames.get(1),
+                            FakeBedrockRuntime.exception("modelStreamErrorException", quoted)));
+                } else if (req.contains("stream-cut")) {
+                    return FakeBedrockRuntime.Reply.stream(frames.subList(0, 2)).cut();
+                }
+                return FakeBedrockRuntime.Reply.stream(frames);
+            }
+            return FakeBedrockRuntime.Reply.json(200, FakeBedrockRuntime.converseText("ok", "end_turn", 3, 1));
+        });
+        return fake;
+    }
+
     private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("content-type", type);
@@ -130,6 +209,8 @@ class SecretsScanTest {
         PrintStream out = System.out;
         PrintStream err = System.err;
         HttpServer up = upstream();
+        FakeAnthropicServer anthropic = anthropic();
+        FakeBedrockRuntime bedrock = bedrock();
         System.setOut(tee(out, logs));
         System.setErr(tee(err, logs));
         LocalGateway gateway = null;
@@ -140,9 +221,16 @@ class SecretsScanTest {
             env.put("SWITCHBOARD_DEV_KEY", GATEWAY_KEY);
             env.put("SWITCHBOARD_DEV_ADMIN_KEY", ADMIN_KEY);
             env.put("OPENAI_API_KEY", PROVIDER_KEY);
+            env.put("ANTHROPIC_API_KEY", ANTHROPIC_KEY);
+            env.put("AWS_ACCESS_KEY_ID", AWS_KEY_ID);
+            env.put("AWS_SECRET_ACCESS_KEY", AWS_SECRET);
+            env.put("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString());
             env.put("SWITCHBOARD_CONFIG", "{\"providers\":{\"up\":{\"type\":\"openai\",\"baseUrl\":\"http://127.0.0.1:"
-                    + up.getAddress().getPort() + "/v1\",\"apiKey\":\"env:OPENAI_API_KEY\"},\"mock\":{\"type\":\"mock\"}},"
-                    + "\"models\":{\"m\":\"up/model-x\",\"fast\":\"mock/mock-1\"},"
+                    + up.getAddress().getPort() + "/v1\",\"apiKey\":\"env:OPENAI_API_KEY\"},\"mock\":{\"type\":\"mock\"},"
+                    + "\"ant\":{\"type\":\"anthropic\",\"baseUrl\":\"" + anthropic.baseUrl()
+                    + "\",\"apiKey\":\"env:ANTHROPIC_API_KEY\"},\"bed\":{\"type\":\"bedrock\"}},"
+                    + "\"models\":{\"m\":\"up/model-x\",\"fast\":\"mock/mock-1\",\"claude\":\"ant/claude-sonnet-4-5\","
+                    + "\"nova\":\"bed/amazon.nova-lite-v1:0\",\"titan\":\"bed/amazon.titan-embed-text-v2:0\"},"
                     // every failure kind in turn on one deployment: its breaker must not open between them
                     + "\"resilience\":{\"breaker\":{\"consecutiveFailures\":1000,\"failureRate\":1.0}}}");
             LocalOptions options = new LocalOptions(true, LocalOptions.DynamoDbMode.MEMORY, true, false, 1,
@@ -155,6 +243,8 @@ class SecretsScanTest {
                 gateway.close();
             }
             up.stop(0);
+            anthropic.close();
+            bedrock.close();
             System.setOut(out);
             System.setErr(err);
         }
@@ -163,7 +253,18 @@ class SecretsScanTest {
             logText = logs.toString(StandardCharsets.UTF_8);
         }
         List<String> leaks = new ArrayList<>();
-        for (String secret : List.of(GATEWAY_KEY, ADMIN_KEY, WRONG_KEY, PROVIDER_KEY, PROMPT)) {
+        // the fakes did quote the secrets back (else the scan would prove nothing) and did not fail themselves
+        assertEquals(List.of(), anthropic.failures());
+        assertEquals(List.of(), bedrock.failures());
+        assertTrue(anthropic.requests().stream().anyMatch(r -> ANTHROPIC_KEY.equals(r.header("x-api-key"))
+                && new String(r.body(), StandardCharsets.UTF_8).contains(PROMPT)), "Anthropic got the key and prompt");
+        assertTrue(bedrock.requests().stream().anyMatch(r -> Objects.toString(r.header("authorization"), "")
+                .contains(AWS_KEY_ID) && new String(r.body(), StandardCharsets.UTF_8).contains(PROMPT)),
+                "Bedrock got the access key id and the prompt");
+        assertEquals(List.of("converse", "converse-stream", "invoke"), bedrock.requests().stream()
+                .map(FakeBedrockRuntime.Recorded::operation).distinct().sorted().toList());
+        for (String secret : List.of(GATEWAY_KEY, ADMIN_KEY, WRONG_KEY, PROVIDER_KEY, ANTHROPIC_KEY, AWS_KEY_ID,
+                AWS_SECRET, PROMPT)) {
             for (String line : logText.split("\n")) {
                 if (line.contains(secret)) {
                     leaks.add("log line: " + line);
@@ -220,6 +321,30 @@ class SecretsScanTest {
                 "{\"model\":\"m\",\"input\":\"" + PROMPT + " upstream-400\"}"));
         send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted("m", "\"stream\":true,", "stream-error"));
         send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted("m", "\"stream\":true,", "stream-cut"));
+        // the same through an Anthropic and a Bedrock provider: answers, streams, failing upstreams
+        for (String model : List.of("claude", "nova")) {
+            expect(200, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "", "hello")));
+            expect(200, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY,
+                    chat.formatted(model, "\"stream\":true,", "streamed")));
+            expect(400, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "",
+                    "upstream-400")));
+            expect(502, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "",
+                    "upstream-401")));
+            expect(502, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "",
+                    "upstream-500")));
+            expect(502, send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "",
+                    "upstream-garbage")));
+            send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "\"stream\":true,",
+                    "stream-error"));
+            send(base, "POST", "/v1/chat/completions", GATEWAY_KEY, chat.formatted(model, "\"stream\":true,",
+                    "stream-cut"));
+        }
+        expect(200, send(base, "POST", "/v1/embeddings", GATEWAY_KEY,
+                "{\"model\":\"titan\",\"input\":\"" + PROMPT + " embed\"}"));
+        expect(400, send(base, "POST", "/v1/embeddings", GATEWAY_KEY,
+                "{\"model\":\"titan\",\"input\":\"" + PROMPT + " upstream-400\"}"));
+        expect(502, send(base, "POST", "/v1/embeddings", GATEWAY_KEY,
+                "{\"model\":\"titan\",\"input\":\"" + PROMPT + " upstream-500\"}"));
     }
 
     private static void expect(int status, HttpResponse<String> r) {
