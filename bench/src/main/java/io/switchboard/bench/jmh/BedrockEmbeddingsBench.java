@@ -1,6 +1,5 @@
 package io.switchboard.bench.jmh;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.embeddings.EmbeddingRequest;
 import io.switchboard.shared.json.EmbeddingRequestReader;
 import io.switchboard.shared.json.Json;
@@ -35,8 +34,8 @@ import org.openjdk.jmh.annotations.State;
 public class BedrockEmbeddingsBench {
     private static final MethodHandle OF;
     private static final MethodHandle BODY;
-    private static final MethodHandle VECTORS;
     private static final MethodHandle READ;
+    private static final MethodHandle VECTORS;
 
     static {
         try {
@@ -45,8 +44,9 @@ public class BedrockEmbeddingsBench {
             OF = l.findStatic(family, "of", MethodType.methodType(family, String.class));
             BODY = l.findVirtual(family, "body", MethodType.methodType(
                     com.fasterxml.jackson.databind.node.ObjectNode.class, List.class, EmbeddingRequest.class));
-            VECTORS = l.findVirtual(family, "vectors", MethodType.methodType(List.class, JsonNode.class, int.class));
-            READ = l.findStatic(family, "read", MethodType.methodType(JsonNode.class, byte[].class));
+            Class<?> answer = Class.forName("io.switchboard.core.provider.bedrock.EmbeddingFamily$Answer");
+            READ = l.findStatic(family, "read", MethodType.methodType(answer, byte[].class, int.class));
+            VECTORS = l.findVirtual(answer, "vectors", MethodType.methodType(List.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -99,6 +99,6 @@ public class BedrockEmbeddingsBench {
     /** The answer's bytes into one float vector per text. */
     @Benchmark
     public Object readAnswer() throws Throwable {
-        return VECTORS.invoke(family, (JsonNode) READ.invoke(answer), texts.size());
+        return VECTORS.invoke(READ.invoke(answer, texts.size()));
     }
 }

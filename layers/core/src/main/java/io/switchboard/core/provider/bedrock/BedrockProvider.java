@@ -206,9 +206,9 @@ public final class BedrockProvider extends ChatProvider {
                     List<float[]> vectors;
                     int counted;
                     try {
-                        JsonNode body = EmbeddingFamily.read(answer.body().asByteArrayUnsafe());
-                        vectors = family.vectors(body, expected);
-                        counted = EmbeddingFamily.tokens(body);
+                        EmbeddingFamily.Answer read = EmbeddingFamily.read(answer.body().asByteArrayUnsafe(), expected);
+                        vectors = read.vectors();
+                        counted = read.tokens();
                     } catch (IOException | RuntimeException e) {
                         throw GatewayException.of(ErrorKind.UPSTREAM_INVALID_RESPONSE, "Provider '" + name()
                                 + "' answered embeddings this gateway cannot read.").withCause(e);

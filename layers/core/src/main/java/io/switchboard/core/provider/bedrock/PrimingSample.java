@@ -1,6 +1,5 @@
 package io.switchboard.core.provider.bedrock;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.shared.embeddings.EmbeddingInput;
 import io.switchboard.shared.embeddings.EmbeddingRequest;
 import io.switchboard.shared.json.ChatRequestReader;
@@ -49,10 +48,8 @@ final class PrimingSample {
             f.body(List.of("hi"), r);
         }
         try {
-            JsonNode answer = EmbeddingFamily.read("{\"embedding\":[0.5],\"inputTextTokenCount\":1}"
-                    .getBytes(StandardCharsets.UTF_8));
-            EmbeddingFamily.TITAN_TEXT_V2.vectors(answer, 1);
-            EmbeddingFamily.tokens(answer);
+            EmbeddingFamily.read("{\"embedding\":[0.5],\"inputTextTokenCount\":1}".getBytes(StandardCharsets.UTF_8), 1);
+            EmbeddingFamily.read("{\"embeddings\":{\"float\":[[0.5]]}}".getBytes(StandardCharsets.UTF_8), 1);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
