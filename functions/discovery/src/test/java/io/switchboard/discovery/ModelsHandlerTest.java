@@ -95,6 +95,32 @@ class ModelsHandlerTest {
         assertEquals(1715367049L, body(r).path("created").asLong());
     }
 
+    /** A model group (two deployments, two providers) is one model to callers: listed once, answered by its name. */
+    @Test
+    void modelGroup_listedOnce_andAnsweredByName() throws IOException {
+        Map<String, String> env = Env.of(dynamo, null, fakes);
+        env.put("SWITCHBOARD_CONFIG", "{\"providers\":{\"mock\":{\"type\":\"mock\"},"
+                + "\"openai\":{\"type\":\"openai\",\"baseUrl\":\"" + fakes.base("openai")
+                + "\",\"apiKey\":\"env:FAKE_KEY\"}},\"models\":{\"fast\":\"mock/mock-1\","
+                + "\"balanced\":{\"deployments\":[{\"route\":\"mock/mock-1\",\"weight\":3},\"openai/gpt-4o\"],"
+                + "\"fallbacks\":[\"fast\"]}}}");
+        ModelsHandler groups = new ModelsHandler(env);
+        JsonNode list = body(groups.handleRequest(EventLoader.loadApiGatewayHttpEvent("events/models-list.json"),
+                null));
+        int seen = 0;
+        for (JsonNode m : list.path("data")) {
+            seen += m.path("id").asText().equals("balanced") ? 1 : 0;
+        }
+        assertEquals(1, seen, list.toString());
+        APIGatewayV2HTTPEvent e = EventLoader.loadApiGatewayHttpEvent("events/models-get.json");
+        e.setRawPath("/v1/models/balanced");
+        e.setPathParameters(Map.of("id+", "balanced"));
+        APIGatewayV2HTTPResponse r = groups.handleRequest(e, null);
+        assertEquals(200, r.getStatusCode(), r.getBody());
+        assertEquals("balanced", body(r).path("id").asText());
+        assertEquals("model", body(r).path("object").asText());
+    }
+
     @Test
     void get_unknown_404InOpenAiErrorFormat() throws IOException {
         APIGatewayV2HTTPResponse r = handler.handleRequest(EventLoader.loadApiGatewayHttpEvent(
