@@ -151,17 +151,13 @@ public final class Governance {
             if (rest == 0) {
                 return s + "s";
             }
-            // the milliseconds as a fraction without trailing zeros (no String.format, no regex: every response)
-            StringBuilder b = new StringBuilder(8).append(s).append('.');
-            int digits = rest % 10 != 0 ? 3 : rest % 100 != 0 ? 2 : 1;
-            long frac = digits == 3 ? rest : digits == 2 ? rest / 10 : rest / 100;
-            if (digits >= 2 && rest < 100) {
-                b.append('0');
+            // the milliseconds as three digits without trailing zeros (no String.format, no regex: every response)
+            String frac = Long.toString(1000 + rest).substring(1);
+            int end = 3;
+            while (frac.charAt(end - 1) == '0') {
+                end--;
             }
-            if (digits == 3 && rest < 10) {
-                b.append('0');
-            }
-            return b.append(frac).append('s').toString();
+            return s + "." + frac.substring(0, end) + "s";
         }
         return (millis / 60_000) + "m" + (millis % 60_000) / 1000 + "s";
     }

@@ -82,12 +82,13 @@ final class BatchedMetrics {
     void add(List<String> key, DimensionSet primary, DimensionSet extra, String name, double value,
             MetricUnit unit, boolean distribution) {
         Taken stale = null;
+        long now = ticker.read();
         synchronized (this) {
-            if (!groups.isEmpty() && intervalNanos > 0 && ticker.read() - firstNanos >= intervalNanos) {
+            if (!groups.isEmpty() && intervalNanos > 0 && now - firstNanos >= intervalNanos) {
                 stale = take();
             }
             if (groups.isEmpty()) {
-                firstNanos = ticker.read();
+                firstNanos = now;
                 firstAt = clock.instant();
             }
             Group g = groups.computeIfAbsent(key, k -> new Group(primary, extra));

@@ -91,10 +91,6 @@ public final class EmfWriter {
         });
     }
 
-    /** The writer's clock (documents' stamps). */
-    InstantSource clock() {
-        return clock;
-    }
 
     /** One metric in a document of its own with exactly {@code dimensions}. */
     public void single(String name, double value, MetricUnit unit, DimensionSet dimensions) {

@@ -47,7 +47,8 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     private static final List<String> SERVICE_GROUP = List.of("service");
 
     private final EmfWriter out;
-    private final DimensionSet serviceDimensions;
+    /** The request metrics' way into the batch (made once, not per request). */
+    private final Sink toBatch;
     private final String functionName;
     private final Set<String> configuredModels;
     private final JvmMetrics jvm;
@@ -56,7 +57,9 @@ public final class PowertoolsMetrics implements GatewayMetrics {
     private PowertoolsMetrics(EmfWriter out, String functionName, Set<String> configuredModels, JvmMetrics jvm,
             BatchedMetrics batched) {
         this.out = out;
-        this.serviceDimensions = DimensionSet.of("Service", out.service());
+        DimensionSet service = DimensionSet.of("Service", out.service());
+        this.toBatch = (name, value, unit, distribution) -> batched.add(SERVICE_GROUP, service, null, name, value,
+                unit, distribution);
         this.functionName = functionName;
         this.configuredModels = configuredModels;
         this.jvm = jvm;
@@ -105,8 +108,7 @@ public final class PowertoolsMetrics implements GatewayMetrics {
                 }
             });
         } else {
-            fill(o, (name, value, unit, distribution) -> batched.add(SERVICE_GROUP, serviceDimensions, null, name,
-                    value, unit, distribution));
+            fill(o, toBatch);
             if (o.status() >= 400) {
                 failed(o);
             }

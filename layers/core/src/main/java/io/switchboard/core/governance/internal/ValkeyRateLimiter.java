@@ -139,7 +139,8 @@ public final class ValkeyRateLimiter implements RateLimiter {
             incrAt[i] = commands.size();
             commands.add(new String[] {"INCRBY", cur, Long.toString(costs[i])});
             // the counter's TTL: with this environment's first count of the window (a zero cost creates it too)
-            expiring[i] = costs[i] == 0 || !Long.valueOf(idx).equals(expiresSet.get(l.base()));
+            Long ttlWindow = expiresSet.get(l.base());
+            expiring[i] = costs[i] == 0 || ttlWindow == null || ttlWindow != idx;
             if (expiring[i]) {
                 commands.add(new String[] {"PEXPIRE", cur, TWO_WINDOWS});
             }
